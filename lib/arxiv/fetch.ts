@@ -1,0 +1,110 @@
+// I/O: one HTTP request for one category's RSS, classified into what the caller must do with it.
+// Politeness (one request at a time, one every 3 s) is the caller's job: see polite.ts.
+import type { Paper } from "../types";
+import { parseArxivRss } from "./parse";
+
+export type UnavailableReason = "http-error" | "rate-limited" | "timeout" | "network" | "malformed" | "too-large";
+
+export type FetchOutcome =
+  | { kind: "feed"; date?: string; papers: Paper[]; skipped: number }
+  | { kind: "unknown-category"; message: string }
+  | { kind: "unavailable"; reason: UnavailableReason; message: string; retryAfterSeconds?: number };
+
+export interface FetchFeedOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  userAgent: string;
+  fetch: typeof fetch;
+}
+
+// arXiv caps a feed at 2,000 items (about 4 MB); anything far larger is not a feed we want to hold.
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export async function fetchCategoryFeed(category: string, options: FetchFeedOptions): Promise<FetchOutcome> {
+  const url = `${options.baseUrl}/${category}`;
+  let response: Response;
+  let body: string;
+  try {
+    response = await options.fetch(url, {
+      headers: { "User-Agent": options.userAgent, Accept: "application/rss+xml, application/xml;q=0.9, */*;q=0.1" },
+      signal: AbortSignal.timeout(options.timeoutMs),
+      redirect: "follow",
+      cache: "no-store",
+    });
+    body = await readBody(response);
+  } catch (err) {
+    return classifyError(err, options.timeoutMs);
+  }
+
+  if (/^\s*Rate exceeded/i.test(body)) {
+    return {
+      kind: "unavailable",
+      reason: "rate-limited",
+      message: `arXiv said "Rate exceeded" (HTTP ${response.status})`,
+      retryAfterSeconds: retryAfter(response),
+    };
+  }
+  // arXiv answers an unknown category with HTTP 400 and a feed titled "Feed error for query".
+  const parsed = response.ok || response.status === 400 ? parseArxivRss(body) : undefined;
+  if (parsed?.kind === "unknown-category") return parsed;
+  if (!response.ok) {
+    return {
+      kind: "unavailable",
+      reason: response.status === 429 ? "rate-limited" : "http-error",
+      message: `arXiv answered HTTP ${response.status}`,
+      retryAfterSeconds: retryAfter(response),
+    };
+  }
+  if (!parsed || parsed.kind === "malformed") {
+    return { kind: "unavailable", reason: "malformed", message: `arXiv sent an unreadable feed: ${parsed?.message}` };
+  }
+  if (parsed.papers.length === 0 && parsed.skipped > 0) {
+    return { kind: "unavailable", reason: "malformed", message: `none of the feed's ${parsed.skipped} items could be read` };
+  }
+  return parsed;
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readBody(response: Response): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > MAX_BODY_BYTES) throw new BodyTooLargeError(`${declared} bytes`);
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder("utf-8");
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new BodyTooLargeError(`over ${MAX_BODY_BYTES} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function classifyError(err: unknown, timeoutMs: number): FetchOutcome {
+  if (err instanceof BodyTooLargeError) {
+    return { kind: "unavailable", reason: "too-large", message: `arXiv's answer was too large (${err.message})` };
+  }
+  const name = (err as Error)?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return { kind: "unavailable", reason: "timeout", message: `arXiv did not answer within ${timeoutMs} ms` };
+  }
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  return { kind: "unavailable", reason: "network", message: `arXiv could not be reached (${detail})` };
+}
+
+/** Retry-After in seconds (delta or HTTP date), if the upstream sent one. */
+function retryAfter(response: Response): number | undefined {
+  const value = response.headers.get("retry-after")?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}

@@ -1,0 +1,187 @@
+// Pure: arXiv RSS 2.0 text → Paper records. Wire types stay in this file.
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { z } from "zod";
+import { ANNOUNCE_TYPES, type AnnounceType, type Paper } from "../types";
+import { stripInvalidXmlChars } from "../text";
+
+export type ParseOutcome =
+  | {
+      kind: "feed";
+      /** The channel's announcement day (`YYYY-MM-DD`), if it names one. */
+      date?: string;
+      papers: Paper[];
+      /** Items that were present but could not be read (logged, never fatal on their own). */
+      skipped: number;
+    }
+  /** arXiv's answer to an unknown category: a channel titled "Feed error for query: …". */
+  | { kind: "unknown-category"; message: string }
+  | { kind: "malformed"; message: string };
+
+const text = z.string();
+const optionalText = z.string().optional();
+
+const wireItemSchema = z.object({
+  title: text,
+  link: optionalText,
+  description: text,
+  guid: optionalText,
+  category: z.array(text).default([]),
+  pubDate: optionalText,
+  "arxiv:announce_type": optionalText,
+  "dc:rights": optionalText,
+  "dc:creator": optionalText,
+  "arxiv:DOI": optionalText,
+  "arxiv:journal_reference": optionalText,
+});
+type WireItem = z.infer<typeof wireItemSchema>;
+
+const wireFeedSchema = z.object({
+  rss: z.object({
+    channel: z.object({
+      title: optionalText,
+      description: optionalText,
+      pubDate: optionalText,
+      item: z.array(z.unknown()).default([]),
+    }),
+  }),
+});
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  // Tag values stay strings: otherwise `2501.00010` becomes a number and a title `0` becomes 0.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: false,
+  isArray: (name) => name === "item" || name === "category",
+});
+
+const ID_NEW = /^\d{4}\.\d{4,5}$/;
+const ID_OLD = /^[a-z-]+(?:\.[A-Za-z-]+)?\/\d{7}$/;
+const VERSIONED_ID = /(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Za-z-]+)?\/\d{7})v(\d+)/;
+const DESCRIPTION_PREFIX = /^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*(?:Abstract:\s*)?/;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+export function parseArxivRss(xml: string): ParseOutcome {
+  const validation = XMLValidator.validate(xml);
+  if (validation !== true) {
+    const { msg, line } = validation.err;
+    return { kind: "malformed", message: `invalid XML at line ${line}: ${msg}` };
+  }
+  let feed: z.infer<typeof wireFeedSchema>;
+  try {
+    const parsed = wireFeedSchema.safeParse(parser.parse(xml));
+    if (!parsed.success) return { kind: "malformed", message: "not an RSS 2.0 channel" };
+    feed = parsed.data;
+  } catch (err) {
+    return { kind: "malformed", message: `unreadable XML: ${(err as Error).message}` };
+  }
+  const channel = feed.rss.channel;
+  if (channel.title?.startsWith("Feed error for query")) {
+    return { kind: "unknown-category", message: channel.description || channel.title };
+  }
+  const papers: Paper[] = [];
+  let skipped = 0;
+  for (const raw of channel.item) {
+    const item = wireItemSchema.safeParse(raw);
+    const paper = item.success ? toPaper(item.data) : undefined;
+    if (paper) papers.push(paper);
+    else skipped++;
+  }
+  return { kind: "feed", date: parseRfc822Date(channel.pubDate), papers, skipped };
+}
+
+function toPaper(item: WireItem): Paper | undefined {
+  const idSource = item.guid ?? item.description;
+  const versioned = VERSIONED_ID.exec(idSource) ?? VERSIONED_ID.exec(item.description);
+  const id = versioned?.[1];
+  if (!id || !(ID_NEW.test(id) || ID_OLD.test(id))) return undefined;
+  const version = Number(versioned[2]);
+
+  const title = clean(item.title);
+  const abstract = stripInvalidXmlChars(item.description.replace(DESCRIPTION_PREFIX, "")).trim();
+  const announced = parseRfc822Date(item.pubDate);
+  if (!title || !announced) return undefined;
+
+  const announceType = (item["arxiv:announce_type"] ?? /Announce Type:\s*([\w-]+)/.exec(item.description)?.[1])?.trim();
+  if (!ANNOUNCE_TYPES.includes(announceType as AnnounceType)) return undefined;
+
+  const categories = [...new Set(item.category.map((c) => c.trim()).filter(Boolean))];
+  if (categories.length === 0) return undefined;
+
+  return {
+    id,
+    version,
+    title,
+    abstract,
+    authors: splitAuthors(item["dc:creator"] ?? ""),
+    categories,
+    announceType: announceType as AnnounceType,
+    announced,
+    ...optional("license", item["dc:rights"]),
+    ...optional("doi", item["arxiv:DOI"]),
+    ...optional("journalRef", item["arxiv:journal_reference"]),
+    links: arxivLinks(id),
+  };
+}
+
+export function arxivLinks(id: string): Paper["links"] {
+  return {
+    abs: `https://arxiv.org/abs/${id}`,
+    pdf: `https://arxiv.org/pdf/${id}`,
+    html: `https://arxiv.org/html/${id}`,
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  const cleaned = value === undefined ? "" : clean(value);
+  return (cleaned ? { [key]: cleaned } : {}) as { [P in K]?: string };
+}
+
+/** One line, single spaces, no characters XML forbids. */
+function clean(value: string): string {
+  return stripInvalidXmlChars(value).replace(/\s+/g, " ").trim();
+}
+
+/** `Tue, 30 Jun 2026 00:00:00 -0400` → `2026-06-30`, the day as arXiv wrote it (US Eastern). */
+export function parseRfc822Date(value: string | undefined): string | undefined {
+  const m = value && /(\d{1,2})\s+([A-Z][a-z]{2})\s+(\d{4})/.exec(value);
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[2]!) + 1;
+  const day = Number(m[1]);
+  if (month === 0 || day < 1 || day > 31) return undefined;
+  return `${m[3]}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+/** `A, B, and C` → [A, B, C], with TeX accents (`Mour\~ao`) turned into letters (`Mourão`). */
+export function splitAuthors(creators: string): string[] {
+  const parts = clean(creators).split(/\s*,\s*/);
+  const last = parts.at(-1);
+  if (parts.length === 1 && last) parts.splice(0, 1, ...last.split(/\s+and\s+/));
+  return parts.map((p) => texToUnicode(p.replace(/^and\s+/, "")).trim()).filter(Boolean);
+}
+
+const COMBINING: Record<string, string> = {
+  '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+  u: "\u0306", v: "\u030C", H: "\u030B", c: "\u0327", k: "\u0328", r: "\u030A",
+};
+const LETTERS: Record<string, string> = {
+  o: "ø", O: "Ø", l: "ł", L: "Ł", ss: "ß", aa: "å", AA: "Å", ae: "æ", AE: "Æ", oe: "œ", OE: "Œ", i: "ı",
+};
+
+function texToUnicode(s: string): string {
+  if (!s.includes("\\")) return s;
+  return s
+    .replace(/\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}|\\([uvHckr])\s+([A-Za-z])/g, (_, c1, l1, c2, l2) =>
+      accent(c1 ?? c2, l1 ?? l2),
+    )
+    .replace(/\{?\\(["'`^~=.])\s*\{?\s*(\\?[A-Za-z])\s*\}?\}?/g, (_, mark, letter) => accent(mark, letter))
+    .replace(/\{?\\(ss|aa|AA|ae|AE|oe|OE|[oOlL])\}?(?![A-Za-z])/g, (_, name: string) => LETTERS[name] ?? name)
+    .normalize("NFC");
+}
+
+function accent(mark: string, letter: string): string {
+  const base = letter === "\\i" ? "i" : letter === "\\j" ? "j" : letter.replace("\\", "");
+  return base + (COMBINING[mark] ?? "");
+}

@@ -1,0 +1,318 @@
+// I/O: a category's papers, from the store when fresh, else from arXiv (politely, one fetch per category
+// at a time across all instances). A failed or empty fetch never replaces the last good papers.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { AppError } from "../errors";
+import type { Logger } from "../log";
+import { storeKeys } from "../store/keys";
+import type { Store } from "../store/types";
+import { ANNOUNCE_TYPES, type AnnouncementDay, type Paper } from "../types";
+import { fetchCategoryFeed, type FetchOutcome } from "./fetch";
+import { withArxivTurn } from "./polite";
+import { expectedAnnouncementDate, nextArxivUpdate } from "./schedule";
+
+export interface ArxivSourceDeps {
+  store: Store;
+  fetch: typeof fetch;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  log: Logger;
+  arxivRssUrl: string;
+  minIntervalMs: number;
+  timeoutMs: number;
+  /** How long a request waits for its turn (or for another instance's fetch) before serving what it has. */
+  maxWaitMs: number;
+  retrySeconds: number;
+  daysBack: number;
+  userAgent: string;
+}
+
+export interface CategoryProblem {
+  reason: string;
+  message: string;
+  /** When arXiv will be asked again (epoch ms). */
+  retryAt: number;
+}
+
+export interface CategorySnapshot {
+  category: string;
+  /** Content version (a hash of the papers); undefined when nothing was ever fetched. */
+  version?: string;
+  days: AnnouncementDay<Paper>[];
+  /** When the papers last changed (epoch ms). */
+  changedAt?: number;
+  /** Until when these papers are current (epoch ms). */
+  nextCheckAt: number;
+  /** Set when the papers are older than they should be because arXiv could not be asked or failed. */
+  problem?: CategoryProblem;
+}
+
+const categoryStateSchema = z.object({
+  category: z.string(),
+  version: z.string().optional(),
+  changedAt: z.number().optional(),
+  fetchedAt: z.number().optional(),
+  checkedAt: z.number(),
+  nextCheckAt: z.number(),
+  failures: z.number().int().min(0),
+  lastError: z.object({ reason: z.string(), message: z.string(), at: z.number() }).optional(),
+  unknown: z.boolean().optional(),
+});
+type CategoryState = z.infer<typeof categoryStateSchema>;
+
+const paperSchema = z.object({
+  id: z.string(),
+  version: z.number(),
+  title: z.string(),
+  abstract: z.string(),
+  authors: z.array(z.string()),
+  categories: z.array(z.string()).min(1),
+  announceType: z.enum(ANNOUNCE_TYPES),
+  announced: z.string(),
+  license: z.string().optional(),
+  doi: z.string().optional(),
+  journalRef: z.string().optional(),
+  links: z.object({ abs: z.string(), pdf: z.string(), html: z.string() }),
+});
+
+const papersRecordSchema = z.object({
+  version: z.string(),
+  days: z.array(z.object({ date: z.string(), papers: z.array(paperSchema) })),
+});
+type PapersRecord = z.infer<typeof papersRecordSchema>;
+
+// Old versions of a category's papers stay readable for a while, then expire on their own.
+const PAPERS_TTL_MS = 40 * 86_400_000;
+const STATE_TTL_MS = 40 * 86_400_000;
+const MAX_BACKOFF_MS = 3_600_000;
+const LOCAL_CACHE_VERSIONS = 64;
+
+export interface ArxivSource {
+  /** The category's papers, refreshed from arXiv first if arXiv has had an update since the last fetch. */
+  load(category: string): Promise<CategorySnapshot>;
+}
+
+export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
+  const inflight = new Map<string, Promise<CategorySnapshot>>();
+  // Parsed papers by (category, version): the store is read once per version, not once per request.
+  const localPapers = new Map<string, PapersRecord>();
+
+  async function readState(category: string): Promise<CategoryState | undefined> {
+    const parsed = categoryStateSchema.safeParse(await deps.store.get(storeKeys.categoryState(category)));
+    return parsed.success && parsed.data.category === category ? parsed.data : undefined;
+  }
+
+  async function readPapers(category: string, version: string): Promise<PapersRecord | undefined> {
+    const cacheKey = `${category}:${version}`;
+    const cached = localPapers.get(cacheKey);
+    if (cached) return cached;
+    const parsed = papersRecordSchema.safeParse(await deps.store.get(storeKeys.categoryPapers(category, version)));
+    if (!parsed.success || parsed.data.version !== version) {
+      if (parsed.error) deps.log.warn("stored papers are unreadable; treating as missing", { category, version });
+      return undefined;
+    }
+    remember(cacheKey, parsed.data);
+    return parsed.data;
+  }
+
+  function remember(cacheKey: string, record: PapersRecord): void {
+    localPapers.set(cacheKey, record);
+    if (localPapers.size > LOCAL_CACHE_VERSIONS) localPapers.delete(localPapers.keys().next().value!);
+  }
+
+  async function snapshot(category: string, state: CategoryState | undefined, problem?: CategoryProblem) {
+    if (state?.unknown) throw new AppError("not_found", `arXiv has no category "${category}"`);
+    const record = state?.version ? await readPapers(category, state.version) : undefined;
+    const result: CategorySnapshot = {
+      category,
+      version: record?.version,
+      days: record?.days ?? [],
+      changedAt: record ? state?.changedAt : undefined,
+      nextCheckAt: state?.nextCheckAt ?? deps.now(),
+    };
+    const lastError = state?.lastError;
+    if (problem) result.problem = problem;
+    else if (lastError && state && state.failures > 0) {
+      result.problem = { reason: lastError.reason, message: lastError.message, retryAt: state.nextCheckAt };
+    }
+    return result;
+  }
+
+  /** Papers are missing although the state names a version (expired or corrupt): fetch again. */
+  async function isUsable(category: string, state: CategoryState | undefined): Promise<boolean> {
+    if (!state) return false;
+    if (state.unknown || !state.version) return true;
+    return (await readPapers(category, state.version)) !== undefined;
+  }
+
+  async function load(category: string): Promise<CategorySnapshot> {
+    const state = await readState(category);
+    if (state && deps.now() < state.nextCheckAt && (await isUsable(category, state))) {
+      return snapshot(category, state);
+    }
+    let pending = inflight.get(category);
+    if (!pending) {
+      pending = refresh(category).finally(() => inflight.delete(category));
+      inflight.set(category, pending);
+    }
+    return pending;
+  }
+
+  async function refresh(category: string): Promise<CategorySnapshot> {
+    const started = deps.now();
+    const deadline = started + deps.maxWaitMs;
+    const lockKey = storeKeys.categoryLock(category);
+    const lockTtl = deps.maxWaitMs + deps.timeoutMs + 5000;
+    if (!(await deps.store.set(lockKey, started, { ttlMs: lockTtl, onlyIfAbsent: true }))) {
+      return waitForOtherInstance(category, started, deadline + deps.timeoutMs);
+    }
+    try {
+      // Another instance may have finished a refresh between our read and our lock.
+      const current = await readState(category);
+      if (current && deps.now() < current.nextCheckAt && (await isUsable(category, current))) {
+        return snapshot(category, current);
+      }
+      const turn = await withArxivTurn(
+        { store: deps.store, now: deps.now, sleep: deps.sleep, intervalMs: deps.minIntervalMs, requestTimeoutMs: deps.timeoutMs },
+        deadline,
+        () =>
+          fetchCategoryFeed(category, {
+            baseUrl: deps.arxivRssUrl,
+            timeoutMs: deps.timeoutMs,
+            userAgent: deps.userAgent,
+            fetch: deps.fetch,
+          }),
+      );
+      if (!turn.ran) {
+        const retryAt = deps.now() + Math.max(1000, deps.minIntervalMs);
+        return snapshot(category, current, {
+          reason: "busy",
+          message: "arXiv is being asked for other categories; try again in a few seconds",
+          retryAt,
+        });
+      }
+      return await record(category, current, turn.value);
+    } finally {
+      await deps.store.del(lockKey);
+    }
+  }
+
+  async function waitForOtherInstance(category: string, since: number, deadline: number): Promise<CategorySnapshot> {
+    const pollMs = Math.min(250, Math.max(10, Math.floor(deps.minIntervalMs / 4)));
+    for (;;) {
+      const state = await readState(category);
+      if (state && state.checkedAt >= since) return snapshot(category, state);
+      const left = deadline - deps.now();
+      if (left <= 0) {
+        return snapshot(category, state, {
+          reason: "busy",
+          message: "another instance is still fetching this category from arXiv",
+          retryAt: deps.now() + Math.max(1000, deps.minIntervalMs),
+        });
+      }
+      await deps.sleep(Math.min(pollMs, left));
+    }
+  }
+
+  async function record(category: string, previous: CategoryState | undefined, outcome: FetchOutcome) {
+    const now = deps.now();
+    const base: CategoryState = previous ?? { category, checkedAt: now, nextCheckAt: now, failures: 0 };
+    if (outcome.kind === "unknown-category") {
+      deps.log.warn("arXiv does not know this category", { category, message: outcome.message });
+      await writeState({ category, checkedAt: now, nextCheckAt: nextArxivUpdate(now), failures: 0, unknown: true });
+      throw new AppError("not_found", `arXiv has no category "${category}"`);
+    }
+    if (outcome.kind === "unavailable") {
+      const failures = base.failures + 1;
+      const backoff = Math.min(deps.retrySeconds * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
+      const asked = Math.min((outcome.retryAfterSeconds ?? 0) * 1000, MAX_BACKOFF_MS);
+      const state: CategoryState = {
+        ...base,
+        unknown: undefined,
+        checkedAt: now,
+        nextCheckAt: now + Math.max(backoff, asked),
+        failures,
+        lastError: { reason: outcome.reason, message: outcome.message, at: now },
+      };
+      deps.log.warn("arXiv fetch failed; keeping the last good papers", {
+        category,
+        reason: outcome.reason,
+        message: outcome.message,
+        failures,
+        retryAt: new Date(state.nextCheckAt).toISOString(),
+      });
+      await writeState(state);
+      return snapshot(category, state);
+    }
+
+    if (outcome.skipped > 0) deps.log.warn("skipped unreadable feed items", { category, skipped: outcome.skipped });
+    const previousRecord = base.version ? await readPapers(category, base.version) : undefined;
+    const days = mergeDays(previousRecord?.days ?? [], outcome.papers, deps.daysBack);
+    const version = days.length ? contentVersion(days) : undefined;
+    const changed = version !== base.version;
+    if (changed && version) {
+      const rec: PapersRecord = { version, days };
+      await deps.store.set(storeKeys.categoryPapers(category, version), rec, { ttlMs: PAPERS_TTL_MS });
+      remember(`${category}:${version}`, rec);
+    }
+    const feedDate = outcome.date ?? outcome.papers.map((p) => p.announced).sort().at(-1);
+    const state: CategoryState = {
+      category,
+      version,
+      changedAt: changed ? now : base.changedAt,
+      fetchedAt: now,
+      checkedAt: now,
+      nextCheckAt: nextCheckAfterFetch(now, feedDate, outcome.papers.length > 0, deps.retrySeconds),
+      failures: 0,
+    };
+    deps.log.info("fetched arXiv feed", {
+      category,
+      papers: outcome.papers.length,
+      date: feedDate,
+      changed,
+      nextCheckAt: new Date(state.nextCheckAt).toISOString(),
+    });
+    await writeState(state);
+    return snapshot(category, state);
+  }
+
+  async function writeState(state: CategoryState): Promise<void> {
+    await deps.store.set(storeKeys.categoryState(state.category), state, { ttlMs: STATE_TTL_MS });
+  }
+
+  return { load };
+}
+
+/**
+ * A feed is current when it is empty (weekend, holiday: nothing more will come today) or carries the
+ * day arXiv should be announcing; then it holds until arXiv's next update. A feed still showing an older
+ * day means arXiv has not rebuilt it yet: ask again after `retrySeconds`.
+ */
+export function nextCheckAfterFetch(now: number, feedDate: string | undefined, hasPapers: boolean, retrySeconds: number) {
+  const next = nextArxivUpdate(now);
+  const current = !hasPapers || (feedDate !== undefined && feedDate >= expectedAnnouncementDate(now));
+  return current ? next : Math.min(now + retrySeconds * 1000, next);
+}
+
+/** Adds a fetch's papers to the kept days: each announcement day it carries replaces that day. */
+export function mergeDays(
+  previous: readonly AnnouncementDay<Paper>[],
+  papers: readonly Paper[],
+  daysBack: number,
+): AnnouncementDay<Paper>[] {
+  const fetched = new Map<string, Paper[]>();
+  for (const paper of papers) {
+    const day = fetched.get(paper.announced);
+    if (day) day.push(paper);
+    else fetched.set(paper.announced, [paper]);
+  }
+  const days = [
+    ...[...fetched].map(([date, dayPapers]) => ({ date, papers: dayPapers })),
+    ...previous.filter((d) => !fetched.has(d.date)),
+  ];
+  return days.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0)).slice(0, daysBack);
+}
+
+function contentVersion(days: readonly AnnouncementDay<Paper>[]): string {
+  return createHash("sha256").update(JSON.stringify(days)).digest("base64url").slice(0, 16);
+}

@@ -1,0 +1,79 @@
+// buildFeed = the categories' papers → one union → ranked per day. The rest of the app renders it.
+import { composeDays } from "./arxiv/compose";
+import type { ArxivSource, CategorySnapshot } from "./arxiv/source";
+import { AppError } from "./errors";
+import type { FeedParams } from "./params";
+import { rankDays } from "./rank";
+import type { AnnouncementDay, RankedPaper } from "./types";
+
+export interface FeedData {
+  params: FeedParams;
+  /** Newest day first; each day's papers in rank order. A paper appears once, on its newest day. */
+  days: AnnouncementDay<RankedPaper>[];
+  /** When any of the feed's papers last changed (epoch ms). */
+  updatedAt: number;
+  /** Until when nothing new can appear: the earliest next check of its categories (epoch ms). */
+  freshUntil: number;
+  /** The content versions it was built from: equal versions, equal feed. */
+  versions: string;
+  /** Categories shown from older papers, or missing, because arXiv could not be reached. */
+  warnings: string[];
+}
+
+/** The feed's categories from the store (or arXiv, when it has updated since). */
+export function loadSnapshots(params: FeedParams, source: ArxivSource): Promise<CategorySnapshot[]> {
+  return Promise.all(params.categories.map((c) => source.load(c)));
+}
+
+/** A cheap fingerprint of what a feed would be built from: equal keys, equal feeds. */
+export function feedVersionKey(snapshots: readonly CategorySnapshot[]): string {
+  return snapshots.map((s) => `${s.category}@${s.version ?? "-"}${s.problem ? `!${s.problem.retryAt}` : ""}`).join(",");
+}
+
+/** Pure: snapshots → one union, ranked per day. Throws 503 when arXiv failed and nothing is cached. */
+export function buildFeed(
+  params: FeedParams,
+  snapshots: readonly CategorySnapshot[],
+  options: { daysBack: number; now: number },
+): FeedData {
+  const now = options.now;
+  const problems = snapshots.filter((s) => s.problem);
+  if (problems.length > 0 && snapshots.every((s) => s.version === undefined)) {
+    const retryAt = Math.min(...problems.map((s) => s.problem!.retryAt));
+    throw new AppError(
+      "upstream_unavailable",
+      `arXiv is unavailable and no papers are cached yet for ${params.categories.join(", ")}: ${problems
+        .map((s) => s.problem!.message)
+        .join("; ")}`,
+      { retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)) },
+    );
+  }
+  const union = composeDays(
+    params.categories,
+    snapshots.map((s) => s.days),
+    options.daysBack,
+  );
+  return {
+    params,
+    days: dropRepeats(rankDays(union, params.profile)),
+    updatedAt: Math.max(0, ...snapshots.map((s) => s.changedAt ?? 0)) || now,
+    freshUntil: Math.min(...snapshots.map((s) => (s.problem ? s.problem.retryAt : s.nextCheckAt))),
+    versions: feedVersionKey(snapshots),
+    warnings: problems.map(warning),
+  };
+}
+
+function warning(s: CategorySnapshot): string {
+  const p = s.problem!;
+  const shown = s.days[0] ? `showing papers announced up to ${s.days[0].date}` : "no papers cached";
+  return `${s.category}: ${p.message}; ${shown}; next try ${new Date(p.retryAt).toISOString()}`;
+}
+
+/** A replaced paper can be announced on two kept days: keep it on the newest, under one id. */
+function dropRepeats(days: AnnouncementDay<RankedPaper>[]): AnnouncementDay<RankedPaper>[] {
+  const seen = new Set<string>();
+  return days.map((day) => ({
+    date: day.date,
+    papers: day.papers.filter((r) => !seen.has(r.paper.id) && seen.add(r.paper.id)),
+  }));
+}

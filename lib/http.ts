@@ -1,0 +1,164 @@
+// The HTTP edge, Web APIs only: parse → load → render → respond, with conditional requests and caching
+// headers. Route handlers call these and nothing else.
+import { createHash } from "node:crypto";
+import type { ArxivSource } from "./arxiv/source";
+import type { AppConfig } from "./config";
+import { isAppError, type ErrorCode } from "./errors";
+import { buildFeed, feedVersionKey, loadSnapshots } from "./feed";
+import type { Logger } from "./log";
+import type { LruCache } from "./lru";
+import { parseFeedParams, type FeedParams } from "./params";
+import { toFeedDocument, type FeedLinks } from "./render/document";
+import { CONTENT_TYPES, renderFeed, type FeedFormat } from "./render/feeds";
+
+export interface FeedHandlerDeps {
+  config: AppConfig;
+  source: ArxivSource;
+  now: () => number;
+  log: Logger;
+  /** Absolute origin for links (SITE_URL); the request's own origin when unset. */
+  siteUrl?: string;
+  /** Changes whenever the same data would render differently (config, deployment). */
+  renderTag: string;
+  renderCache: LruCache<RenderedFeed>;
+}
+
+export interface RenderedFeed {
+  body: string;
+  etag: string;
+  updatedAt: number;
+  freshUntil: number;
+  warnings: string[];
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  not_found: 404,
+  upstream_unavailable: 503,
+  config: 500,
+  internal: 500,
+};
+
+const MIN_SHARED_MAX_AGE = 60;
+const STALE_WHILE_REVALIDATE = 3600;
+
+export async function handleFeed(
+  request: Request,
+  format: FeedFormat,
+  segments: string[] | undefined,
+  deps: FeedHandlerDeps,
+): Promise<Response> {
+  try {
+    const url = new URL(request.url);
+    const params = parseFeedParams(segments, url.searchParams, deps.config);
+    const links = feedLinks(deps.siteUrl ?? requestOrigin(request), params, url.search);
+    const snapshots = await loadSnapshots(params, deps.source);
+    const versions = feedVersionKey(snapshots);
+    const etag = `"${createHash("sha256")
+      .update([format, links[format], params.cacheKey, versions, deps.renderTag].join("\n"))
+      .digest("base64url")
+      .slice(0, 27)}"`;
+
+    let rendered = deps.renderCache.get(etag);
+    if (!rendered) {
+      const feed = buildFeed(params, snapshots, { daysBack: deps.config.daysBack, now: deps.now() });
+      const body = renderFeed(format, toFeedDocument(feed, links));
+      rendered = { body, etag, updatedAt: feed.updatedAt, freshUntil: feed.freshUntil, warnings: feed.warnings };
+      deps.renderCache.set(etag, rendered, body.length);
+    }
+    for (const w of rendered.warnings) deps.log.warn("serving a feed with older papers", { url: url.pathname, warning: w });
+
+    const headers = feedHeaders(rendered, format, deps.now());
+    if (isNotModified(request, rendered)) return new Response(null, { status: 304, headers });
+    return new Response(request.method === "HEAD" ? null : rendered.body, { status: 200, headers });
+  } catch (err) {
+    return errorResponse(err, deps.log, request);
+  }
+}
+
+/** The origin the client used (behind Vercel's proxy or `next start`), for absolute self links. */
+export function requestOrigin(request: Request): string {
+  const url = new URL(request.url);
+  const host = (request.headers.get("x-forwarded-host") ?? request.headers.get("host"))?.split(",")[0]?.trim();
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? url.protocol.slice(0, -1);
+  if (host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) && /^https?$/.test(proto)) {
+    return `${proto}://${host}`;
+  }
+  return url.origin;
+}
+
+export function feedLinks(origin: string, params: FeedParams, search: string): FeedLinks {
+  const path = params.allConfigured ? "" : `/${params.categories.join("+")}`;
+  const base = origin.replace(/\/+$/, "");
+  return {
+    rss: `${base}/rss${path}${search}`,
+    atom: `${base}/atom${path}${search}`,
+    json: `${base}/json${path}${search}`,
+    html: `${base}/`,
+  };
+}
+
+function feedHeaders(rendered: RenderedFeed, format: FeedFormat, now: number): Headers {
+  const headers = new Headers({
+    "Content-Type": CONTENT_TYPES[format],
+    ETag: rendered.etag,
+    "Last-Modified": new Date(rendered.updatedAt).toUTCString(),
+    "X-Content-Type-Options": "nosniff",
+  });
+  const untilUpdate = Math.floor((rendered.freshUntil - now) / 1000);
+  if (rendered.warnings.length > 0) {
+    // Older papers: let caches keep them only briefly, so recovery shows up soon.
+    headers.set("Cache-Control", `public, max-age=0, s-maxage=${MIN_SHARED_MAX_AGE}`);
+    headers.set("Warning", '110 arxiv-rss-bot "Response is Stale"');
+    headers.set("X-Feed-Warning", rendered.warnings.join(" | ").replace(/[^\x20-\x7E]/g, "?"));
+  } else {
+    headers.set(
+      "Cache-Control",
+      `public, max-age=0, s-maxage=${Math.max(MIN_SHARED_MAX_AGE, untilUpdate)}, stale-while-revalidate=${STALE_WHILE_REVALIDATE}`,
+    );
+  }
+  return headers;
+}
+
+function isNotModified(request: Request, rendered: RenderedFeed): boolean {
+  const ifNoneMatch = request.headers.get("if-none-match");
+  if (ifNoneMatch !== null) {
+    const weak = (tag: string) => tag.trim().replace(/^W\//, "");
+    return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((t) => weak(t) === weak(rendered.etag));
+  }
+  const since = Date.parse(request.headers.get("if-modified-since") ?? "");
+  return !Number.isNaN(since) && Math.floor(rendered.updatedAt / 1000) * 1000 <= since;
+}
+
+/** The one place an error becomes a response: users see a plain message, the log gets the rest. */
+export function errorResponse(err: unknown, log: Logger, request?: Request): Response {
+  const appError = isAppError(err) ? err : undefined;
+  const status = appError ? STATUS[appError.code] : 500;
+  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+  let message: string;
+  if (status < 500) {
+    message = appError!.message;
+    headers.set("Cache-Control", "public, max-age=0, s-maxage=300");
+  } else if (appError?.code === "upstream_unavailable") {
+    message = appError.message;
+    headers.set("Cache-Control", "no-store");
+    headers.set("Retry-After", String(appError.retryAfterSeconds ?? 60));
+    log.warn("arXiv unavailable, nothing cached", { url: request?.url, message });
+  } else {
+    message =
+      appError?.code === "config"
+        ? "The service is misconfigured; the operator will find the details in the log."
+        : "Internal error; it has been logged.";
+    headers.set("Cache-Control", "no-store");
+    log.error("request failed", {
+      url: request?.url,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+  }
+  return new Response(`${status} ${statusText(status)}: ${message}\n`, { status, headers });
+}
+
+function statusText(status: number): string {
+  return { 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable" }[status] ?? "Error";
+}

@@ -1,0 +1,158 @@
+// A feed request's path and query string → FeedParams, once for every route and page.
+import { z } from "zod";
+import { canonicalCategory } from "./arxiv/categories";
+import { dedupeKeywords, dedupeTerms, type AppConfig } from "./config";
+import { AppError } from "./errors";
+import { ANNOUNCE_TYPES, MATCH_MODES, type AnnounceType, type Keyword, type RankProfile } from "./types";
+
+export const MAX_CATEGORIES = 10;
+export const MAX_LIMIT = 500;
+const MAX_TERMS = 50;
+const MAX_TERM_LENGTH = 100;
+
+export interface FeedParams {
+  /** Canonical category codes, in the order asked, without duplicates. */
+  categories: string[];
+  /** True when the path named no categories: the configured ones. */
+  allConfigured: boolean;
+  profile: RankProfile;
+  /** True when the query string changed the configured profile. */
+  custom: boolean;
+  /** Stable text of everything above, for cache keys and ETags. */
+  cacheKey: string;
+}
+
+/** `cs.AI+cs.LG` (or separated by commas or spaces) → canonical codes; 404 for a category arXiv lacks. */
+export function parseCategories(segments: readonly string[] | undefined): string[] | undefined {
+  if (!segments || segments.length === 0) return undefined;
+  if (segments.length > 1) throw new AppError("not_found", `No feed at "/${segments.join("/")}"`);
+  const codes = segments[0]!.split(/[+,\s]+/).filter(Boolean);
+  if (codes.length === 0) return undefined;
+  const categories: string[] = [];
+  for (const code of codes) {
+    const canonical = canonicalCategory(code);
+    if (!canonical) {
+      throw new AppError(
+        "not_found",
+        `Unknown arXiv category "${code}". Categories look like cs.LG, math.CO or hep-th: see https://arxiv.org/category_taxonomy`,
+      );
+    }
+    if (!categories.includes(canonical)) categories.push(canonical);
+  }
+  if (categories.length > MAX_CATEGORIES) {
+    throw new AppError("bad_request", `A feed can combine at most ${MAX_CATEGORIES} categories; this one asks for ${categories.length}`);
+  }
+  return categories;
+}
+
+function termList(name: string) {
+  return z.string().transform((value, ctx) => {
+    const terms = value.split(",").map((t) => t.trim()).filter(Boolean);
+    if (terms.length > MAX_TERMS) {
+      ctx.addIssue({ code: "custom", message: `at most ${MAX_TERMS} ${name} are allowed` });
+      return z.NEVER;
+    }
+    const tooLong = terms.find((t) => t.length > MAX_TERM_LENGTH);
+    if (tooLong) {
+      ctx.addIssue({ code: "custom", message: `each term must be at most ${MAX_TERM_LENGTH} characters` });
+      return z.NEVER;
+    }
+    return terms;
+  });
+}
+
+const WEIGHTED = /^(.*?)\^(\d+(?:\.\d+)?)$/;
+
+const querySchema = z.object({
+  keywords: termList("keywords")
+    .transform((terms, ctx) => {
+      const keywords: Keyword[] = [];
+      for (const t of terms) {
+        const m = WEIGHTED.exec(t);
+        const term = (m ? m[1]! : t).trim();
+        const weight = m ? Number(m[2]) : 1;
+        if (!term || !(weight > 0 && weight <= 100)) {
+          ctx.addIssue({ code: "custom", message: `"${t}" is not a keyword; write "term" or "term^weight" (weight above 0, at most 100)` });
+          return z.NEVER;
+        }
+        keywords.push({ term, weight });
+      }
+      return dedupeKeywords(keywords);
+    })
+    .optional(),
+  exclude: termList("exclusions").transform(dedupeTerms).optional(),
+  min_score: z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?\s*$/, "must be a number of 0 or more, like 2 or 1.5")
+    .transform(Number)
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\s*\d+\s*$/, `must be a whole number from 1 to ${MAX_LIMIT}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_LIMIT, `must be a whole number from 1 to ${MAX_LIMIT}`)
+    .optional(),
+  types: z
+    .string()
+    .transform((value, ctx) => {
+      const names = value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+      if (names.length === 1 && names[0] === "all") return [...ANNOUNCE_TYPES];
+      const bad = names.find((t) => !ANNOUNCE_TYPES.includes(t as AnnounceType));
+      if (bad !== undefined || names.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be "all" or a comma-separated list of ${ANNOUNCE_TYPES.join(", ")}${bad ? ` (not "${bad}")` : ""}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(names)] as AnnounceType[];
+    })
+    .optional(),
+  match: z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .pipe(z.enum(MATCH_MODES, { error: `must be one of ${MATCH_MODES.join(", ")}` }))
+    .optional(),
+});
+
+const QUERY_NAMES = Object.keys(querySchema.shape) as (keyof typeof querySchema.shape)[];
+
+export function parseFeedParams(
+  segments: readonly string[] | undefined,
+  search: URLSearchParams,
+  config: AppConfig,
+): FeedParams {
+  const named = parseCategories(segments);
+  const categories = named ?? config.categories;
+
+  // Repeated parameters (?keywords=a&keywords=b) read as one list.
+  const raw: Record<string, string> = {};
+  for (const name of QUERY_NAMES) {
+    const values = search.getAll(name);
+    if (values.length) raw[name] = values.join(",");
+  }
+  const parsed = querySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError("bad_request", `Invalid query parameter "${String(issue.path[0])}": ${issue.message}`);
+  }
+  const q = parsed.data;
+  const base = config.profile;
+  const profile: RankProfile = {
+    keywords: q.keywords ?? base.keywords,
+    exclude: q.exclude ?? base.exclude,
+    match: q.match ?? base.match,
+    minScore: q.min_score ?? base.minScore,
+    titleWeight: base.titleWeight,
+    announceTypes: q.types ?? base.announceTypes,
+    limit: q.limit ?? base.limit,
+  };
+  const custom = Object.keys(raw).length > 0;
+  return {
+    categories,
+    allConfigured: named === undefined,
+    profile,
+    custom,
+    cacheKey: JSON.stringify([categories, profile]),
+  };
+}

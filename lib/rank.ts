@@ -1,0 +1,128 @@
+// Pure ranking: the old bot's score (A + title_weight × T), with word-aware matching, exclusions,
+// min_score, an announce-type filter, a deterministic order and a per-day limit.
+import type { AnnouncementDay, Keyword, KeywordMatch, MatchMode, Paper, RankProfile, RankedPaper } from "./types";
+
+interface Matcher {
+  /** Lower-cased text every match must contain: a cheap test before the regular expression. */
+  needle: string;
+  test: (text: string, lower: string) => boolean;
+}
+
+const WORD_CHAR = "[\\p{L}\\p{N}]";
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * "substring" is the old bot exactly: case-insensitive substring, so "RL" matches "world".
+ * "prefix" starts at a word boundary ("RL" matches "RLHF", not "world"; "LLM" matches "LLMs").
+ * "word" also ends at one. In those two, the words of a keyword match across spaces and hyphens.
+ */
+export function compileMatcher(term: string, mode: MatchMode): Matcher {
+  const lowerTerm = term.toLowerCase();
+  if (mode === "substring") {
+    return { needle: lowerTerm, test: (_text, lower) => lower.includes(lowerTerm) };
+  }
+  const words = lowerTerm.split(/[\s\-\u2010-\u2015]+/).filter(Boolean);
+  const body = words.map(escapeRegExp).join("[\\s\\-\\u2010-\\u2015]+");
+  const pattern = new RegExp(`(?<!${WORD_CHAR})${body}${mode === "word" ? `(?!${WORD_CHAR})` : ""}`, "iu");
+  const needle = words[0] ?? lowerTerm;
+  return { needle, test: (text, lower) => lower.includes(needle) && pattern.test(text) };
+}
+
+interface CompiledProfile {
+  keywords: (Keyword & { matcher: Matcher })[];
+  exclude: Matcher[];
+  profile: RankProfile;
+}
+
+function compileProfile(profile: RankProfile): CompiledProfile {
+  return {
+    keywords: profile.keywords.map((k) => ({ ...k, matcher: compileMatcher(k.term, profile.match) })),
+    exclude: profile.exclude.map((term) => compileMatcher(term, profile.match)),
+    profile,
+  };
+}
+
+/** Scores one paper, or returns undefined when the profile filters it out. */
+function scorePaper(paper: Paper, compiled: CompiledProfile): RankedPaper | undefined {
+  const { profile } = compiled;
+  if (!profile.announceTypes.includes(paper.announceType)) return undefined;
+  const title = paper.title;
+  const titleLower = title.toLowerCase();
+  const abstract = paper.abstract;
+  const abstractLower = abstract.toLowerCase();
+
+  for (const m of compiled.exclude) {
+    if (m.test(title, titleLower) || m.test(abstract, abstractLower)) return undefined;
+  }
+
+  const matches: KeywordMatch[] = [];
+  let any = 0;
+  let inTitleTotal = 0;
+  for (const { term, weight, matcher } of compiled.keywords) {
+    const inTitle = matcher.test(title, titleLower);
+    const inAbstract = matcher.test(abstract, abstractLower);
+    if (!inTitle && !inAbstract) continue;
+    matches.push({ term, weight, inTitle, inAbstract });
+    any += weight;
+    if (inTitle) inTitleTotal += weight;
+  }
+  if (compiled.keywords.length > 0 && matches.length === 0) return undefined;
+
+  const score = roundScore(any + profile.titleWeight * inTitleTotal);
+  if (score < profile.minScore) return undefined;
+  return { paper, score, titleScore: roundScore(inTitleTotal), matches };
+}
+
+// Weights like 0.1 add up to 0.30000000000000004; scores are shown and compared at 1e-6.
+function roundScore(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** Sortable number for "newer id first": yymm, then the sequence number. Old-style ids sort before 2007. */
+export function idSortKey(id: string): number {
+  const modern = /^(\d{2})(\d{2})\.(\d{4,5})$/.exec(id);
+  if (modern) return (2000 + Number(modern[1])) * 1e10 + Number(modern[2]) * 1e8 + Number(modern[3]);
+  const old = /\/(\d{2})(\d{2})(\d{3})$/.exec(id);
+  if (old) {
+    const yy = Number(old[1]);
+    return (yy >= 91 ? 1900 + yy : 2000 + yy) * 1e10 + Number(old[2]) * 1e8 + Number(old[3]);
+  }
+  return 0;
+}
+
+export function compareRanked(a: RankedPaper, b: RankedPaper): number {
+  return (
+    b.score - a.score ||
+    b.titleScore - a.titleScore ||
+    idSortKey(b.paper.id) - idSortKey(a.paper.id) ||
+    (a.paper.id < b.paper.id ? 1 : a.paper.id > b.paper.id ? -1 : 0)
+  );
+}
+
+/** Ranks one announcement day's papers: filter, score, order, keep the top `limit`. */
+export function rankPapers(papers: readonly Paper[], profile: RankProfile): RankedPaper[] {
+  return rankWith(papers, compileProfile(profile));
+}
+
+function rankWith(papers: readonly Paper[], compiled: CompiledProfile): RankedPaper[] {
+  const ranked: RankedPaper[] = [];
+  for (const paper of papers) {
+    const r = scorePaper(paper, compiled);
+    if (r) ranked.push(r);
+  }
+  return ranked.sort(compareRanked).slice(0, compiled.profile.limit);
+}
+
+/** Ranks each day separately (the top `limit` of every day), newest day first. */
+export function rankDays(
+  days: readonly AnnouncementDay<Paper>[],
+  profile: RankProfile,
+): AnnouncementDay<RankedPaper>[] {
+  const compiled = compileProfile(profile);
+  return [...days]
+    .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0))
+    .map((day) => ({ date: day.date, papers: rankWith(day.papers, compiled) }));
+}

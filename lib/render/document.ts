@@ -1,0 +1,145 @@
+// Pure: a built feed → the format-neutral document every renderer writes out.
+import { categoryName } from "../arxiv/categories";
+import { announcementInstant } from "../arxiv/schedule";
+import type { FeedData } from "../feed";
+import { escapeHtml, stripInvalidXmlChars } from "../text";
+import type { RankedPaper } from "../types";
+
+export interface FeedLinks {
+  /** This feed in each format, absolute, with the request's query string. */
+  rss: string;
+  atom: string;
+  json: string;
+  /** The human page for these categories. */
+  html: string;
+}
+
+export interface FeedItem {
+  /** The versionless arXiv id: the same for every version of the paper and in every feed. */
+  guid: string;
+  title: string;
+  link: string;
+  date: Date;
+  authors: string[];
+  categories: string[];
+  /** The abstract as plain text. */
+  summary: string;
+  /** Why it ranked where it did, its metadata and the whole abstract, as HTML. */
+  contentHtml: string;
+  ranked: RankedPaper;
+}
+
+export interface FeedDocument {
+  title: string;
+  description: string;
+  links: FeedLinks;
+  updated: Date;
+  items: FeedItem[];
+}
+
+const GENERATOR = "arxiv-rss-bot";
+
+export function feedTitle(categories: readonly string[]): string {
+  return `arXiv ${categories.join(" + ")}: ranked`;
+}
+
+export function feedDescription(feed: FeedData): string {
+  const { profile, categories } = feed.params;
+  const names = categories.map((c) => `${c} (${categoryName(c) ?? c})`).join(", ");
+  const keywords = profile.keywords.length
+    ? `ranked by ${profile.keywords.length} keyword${profile.keywords.length > 1 ? "s" : ""} (${profile.keywords
+        .slice(0, 12)
+        .map((k) => k.term)
+        .join(", ")}${profile.keywords.length > 12 ? ", …" : ""})`
+    : "unranked (no keywords)";
+  return `Today's arXiv papers in ${names}, ${keywords}; the top ${profile.limit} of each announcement day. By ${GENERATOR}.`;
+}
+
+export function toFeedDocument(feed: FeedData, links: FeedLinks): FeedDocument {
+  const items: FeedItem[] = [];
+  for (const day of feed.days) {
+    for (const ranked of day.papers) items.push(toItem(ranked));
+  }
+  return {
+    title: feedTitle(feed.params.categories),
+    description: feedDescription(feed),
+    links,
+    updated: new Date(feed.updatedAt),
+    items,
+  };
+}
+
+function toItem(ranked: RankedPaper): FeedItem {
+  const p = ranked.paper;
+  return {
+    guid: p.id,
+    title: stripInvalidXmlChars(p.title),
+    link: p.links.abs,
+    date: new Date(announcementInstant(p.announced)),
+    authors: p.authors.map(stripInvalidXmlChars),
+    categories: p.categories,
+    summary: stripInvalidXmlChars(p.abstract),
+    contentHtml: stripInvalidXmlChars(itemHtml(ranked)),
+    ranked,
+  };
+}
+
+export function formatScore(score: number): string {
+  return Number.isInteger(score) ? score.toFixed(1) : String(Math.round(score * 100) / 100);
+}
+
+export function licenseLabel(url: string): string {
+  const cc = /creativecommons\.org\/(licenses|publicdomain)\/([a-z-]+)\/(\d\.\d)/i.exec(url);
+  if (cc) return cc[2] === "zero" ? `CC0 ${cc[3]}` : `CC ${cc[2]!.toUpperCase()} ${cc[3]}`;
+  if (/arxiv\.org\/licenses\/nonexclusive-distrib/i.test(url)) return "arXiv non-exclusive license";
+  if (/arxiv\.org\/licenses\/assumed/i.test(url)) return "arXiv assumed license";
+  return url;
+}
+
+function where(inTitle: boolean, inAbstract: boolean): string {
+  return inTitle && inAbstract ? "title, abstract" : inTitle ? "title" : "abstract";
+}
+
+function link(href: string, text: string): string {
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+}
+
+/** The item's HTML: the score and why, the paper's metadata, the whole abstract, and its links. */
+export function itemHtml(ranked: RankedPaper): string {
+  const p = ranked.paper;
+  const [primary, ...others] = p.categories;
+  const matched = ranked.matches.length
+    ? ranked.matches
+        .map(
+          (m) =>
+            `<b>${escapeHtml(m.term)}</b>${m.weight !== 1 ? ` ×${m.weight}` : ""} (${where(m.inTitle, m.inAbstract)})`,
+        )
+        .join(", ")
+    : "none";
+  const facts = [
+    `<b>Score ${formatScore(ranked.score)}</b> · matched ${matched}`,
+    `${escapeHtml(p.announceType)} · ${escapeHtml(primary ?? "")} (primary)${
+      others.length ? `, ${others.map(escapeHtml).join(", ")}` : ""
+    } · announced ${p.announced}`,
+    p.authors.length ? `Authors: ${escapeHtml(p.authors.join(", "))}` : "",
+    [
+      p.license ? `License: ${link(p.license, licenseLabel(p.license))}` : "",
+      p.doi ? `DOI: ${link(`https://doi.org/${p.doi}`, p.doi)}` : "",
+      p.journalRef ? `Journal ref: ${escapeHtml(p.journalRef)}` : "",
+    ]
+      .filter(Boolean)
+      .join(" · "),
+  ].filter(Boolean);
+  const abstract = p.abstract
+    .split(/\n\s*\n|\n(?=\s)/)
+    .map((para) => para.trim())
+    .filter(Boolean)
+    .map((para) => `<p>${escapeHtml(para)}</p>`)
+    .join("");
+  const links = [
+    link(p.links.abs, `arXiv:${p.id}v${p.version}`),
+    link(p.links.pdf, "PDF"),
+    link(p.links.html, "HTML"),
+  ].join(" · ");
+  return `<p>${facts.join("<br>")}</p>${abstract}<p>${links}</p>`;
+}

@@ -1,0 +1,56 @@
+// The embedded store: one process, no configuration. Values are copied and frozen on write, so a
+// reader can never change what another reader sees.
+import type { SetOptions, Store } from "./types";
+
+interface Entry {
+  value: unknown;
+  expiresAt: number;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export class MemoryStore implements Store {
+  readonly kind = "memory" as const;
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async get(key: string): Promise<unknown> {
+    return this.live(key)?.value;
+  }
+
+  async set(key: string, value: unknown, options: SetOptions = {}): Promise<boolean> {
+    if (options.onlyIfAbsent && this.live(key)) return false;
+    const expiresAt = options.ttlMs === undefined ? Infinity : this.now() + options.ttlMs;
+    this.entries.set(key, { value: deepFreeze(structuredClone(value)), expiresAt });
+    this.sweep();
+    return true;
+  }
+
+  async del(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private writes = 0;
+  // Expired keys are dropped on read; an occasional sweep bounds what is never read again.
+  private sweep(): void {
+    if (++this.writes % 256 !== 0) return;
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+  }
+}

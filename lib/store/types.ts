@@ -1,0 +1,17 @@
+// The one storage port. Values are plain JSON data; every write that is not a summary has a TTL.
+
+export interface SetOptions {
+  /** Expire the value after this many milliseconds. */
+  ttlMs?: number;
+  /** Write only if the key does not exist (a lock); returns false when it does. */
+  onlyIfAbsent?: boolean;
+}
+
+export interface Store {
+  readonly kind: "memory" | "kv";
+  /** The stored value, or undefined when missing or expired. Callers validate what they read. */
+  get(key: string): Promise<unknown>;
+  /** Returns whether the value was written (always true unless `onlyIfAbsent` found the key). */
+  set(key: string, value: unknown, options?: SetOptions): Promise<boolean>;
+  del(key: string): Promise<void>;
+}
