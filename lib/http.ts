@@ -7,7 +7,7 @@ import { isAppError, type ErrorCode } from "./errors";
 import { buildFeed, feedVersionKey, loadSnapshots } from "./feed";
 import type { Logger } from "./log";
 import type { LruCache } from "./lru";
-import { parseFeedParams, type FeedParams } from "./params";
+import { canonicalSearch, parseFeedParams, type FeedParams } from "./params";
 import { toFeedDocument, type FeedLinks } from "./render/document";
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from "./render/feeds";
 
@@ -51,7 +51,7 @@ export async function handleFeed(
   try {
     const url = new URL(request.url);
     const params = parseFeedParams(segments, url.searchParams, deps.config);
-    const links = feedLinks(deps.siteUrl ?? requestOrigin(request), params, url.search);
+    const links = feedLinks(deps.siteUrl ?? requestOrigin(request), params, canonicalSearch(url.searchParams));
     const snapshots = await loadSnapshots(params, deps.source);
     const versions = feedVersionKey(snapshots);
     const etag = `"${createHash("sha256")

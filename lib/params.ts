@@ -117,6 +117,19 @@ const querySchema = z.object({
 
 const QUERY_NAMES = Object.keys(querySchema.shape) as (keyof typeof querySchema.shape)[];
 
+/**
+ * The query string of a feed's own links: only the parameters we read, in a fixed order, repeated ones
+ * joined, commas left readable. `?utm_source=x&limit=5&keywords=a&keywords=b` → `?keywords=a,b&limit=5`.
+ */
+export function canonicalSearch(search: URLSearchParams): string {
+  const parts: string[] = [];
+  for (const name of QUERY_NAMES) {
+    const values = search.getAll(name);
+    if (values.length) parts.push(`${name}=${encodeURIComponent(values.join(",")).replace(/%2C/gi, ",")}`);
+  }
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
 export function parseFeedParams(
   segments: readonly string[] | undefined,
   search: URLSearchParams,
