@@ -3,12 +3,20 @@
 import type { AnnouncementDay, Keyword, KeywordMatch, MatchMode, Paper, RankProfile, RankedPaper } from "./types";
 
 interface Matcher {
-  /** Lower-cased text every match must contain: a cheap test before the regular expression. */
-  needle: string;
+  /** Whether the keyword occurs in `text` (`lower` is `text.toLowerCase()`, computed once per paper). */
   test: (text: string, lower: string) => boolean;
 }
 
 const WORD_CHAR = "[\\p{L}\\p{N}]";
+const WORD_CHAR_RE = /[\p{L}\p{N}]/u;
+
+/** Whether `s[i]` is a letter or digit (ASCII answered without a regular expression: it is the hot path). */
+function isWordCharAt(s: string, i: number): boolean {
+  if (i < 0 || i >= s.length) return false;
+  const c = s.charCodeAt(i);
+  if (c < 128) return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  return WORD_CHAR_RE.test(s[i]!);
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -22,13 +30,27 @@ function escapeRegExp(s: string): string {
 export function compileMatcher(term: string, mode: MatchMode): Matcher {
   const lowerTerm = term.toLowerCase();
   if (mode === "substring") {
-    return { needle: lowerTerm, test: (_text, lower) => lower.includes(lowerTerm) };
+    return { test: (_text, lower) => lower.includes(lowerTerm) };
   }
   const words = lowerTerm.split(/[\s\-\u2010-\u2015]+/).filter(Boolean);
+  if (words.length === 1) {
+    // One word (most keywords): scan with indexOf and look at the neighbours, no regular expression.
+    const word = words[0]!;
+    const wholeWord = mode === "word";
+    return {
+      test: (_text, lower) => {
+        for (let i = lower.indexOf(word); i !== -1; i = lower.indexOf(word, i + 1)) {
+          if (!isWordCharAt(lower, i - 1) && !(wholeWord && isWordCharAt(lower, i + word.length))) return true;
+        }
+        return false;
+      },
+    };
+  }
   const body = words.map(escapeRegExp).join("[\\s\\-\\u2010-\\u2015]+");
   const pattern = new RegExp(`(?<!${WORD_CHAR})${body}${mode === "word" ? `(?!${WORD_CHAR})` : ""}`, "iu");
-  const needle = words[0] ?? lowerTerm;
-  return { needle, test: (text, lower) => lower.includes(needle) && pattern.test(text) };
+  // The first word must occur somewhere: a cheap test before the regular expression.
+  const first = words[0] ?? lowerTerm;
+  return { test: (text, lower) => lower.includes(first) && pattern.test(text) };
 }
 
 interface CompiledProfile {
