@@ -30,8 +30,11 @@ export async function withArxivTurn<T>(deps: PoliteDeps, deadline: number, reque
   try {
     return { ran: true, value: await request() };
   } finally {
-    // Re-arm the gate from the end of this request, so the gap holds even for slow answers.
-    if (deps.intervalMs > 0) await deps.store.set(key, token, { ttlMs: deps.intervalMs });
-    else await deps.store.del(key);
+    // Re-arm the gate from the end of this request, so the gap holds even for slow answers; leave it
+    // alone if it expired meanwhile and another caller holds it now.
+    if ((await deps.store.get(key)) === token) {
+      if (deps.intervalMs > 0) await deps.store.set(key, token, { ttlMs: deps.intervalMs });
+      else await deps.store.del(key);
+    }
   }
 }

@@ -106,9 +106,11 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     const cacheKey = `${category}:${version}`;
     const cached = localPapers.get(cacheKey);
     if (cached) return cached;
-    const parsed = papersRecordSchema.safeParse(await deps.store.get(storeKeys.categoryPapers(category, version)));
+    const raw = await deps.store.get(storeKeys.categoryPapers(category, version));
+    if (raw === undefined) return undefined;
+    const parsed = papersRecordSchema.safeParse(raw);
     if (!parsed.success || parsed.data.version !== version) {
-      if (parsed.error) deps.log.warn("stored papers are unreadable; treating as missing", { category, version });
+      deps.log.warn("stored papers are unreadable; treating as missing", { category, version });
       return undefined;
     }
     remember(cacheKey, parsed.data);
@@ -217,6 +219,10 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   async function record(category: string, previous: CategoryState | undefined, outcome: FetchOutcome) {
     const now = deps.now();
     const base: CategoryState = previous ?? { category, checkedAt: now, nextCheckAt: now, failures: 0 };
+    if (outcome.kind === "unknown-category" && base.version) {
+      // arXiv served this category before: a sudden "Feed error" is more likely a glitch than a removal.
+      outcome = { kind: "unavailable", reason: "http-error", message: `arXiv said: ${outcome.message}` };
+    }
     if (outcome.kind === "unknown-category") {
       deps.log.warn("arXiv does not know this category", { category, message: outcome.message });
       await writeState({ category, checkedAt: now, nextCheckAt: nextArxivUpdate(now), failures: 0, unknown: true });
@@ -250,7 +256,8 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     const days = mergeDays(previousRecord?.days ?? [], outcome.papers, deps.daysBack);
     const version = days.length ? contentVersion(days) : undefined;
     const changed = version !== base.version;
-    if (changed && version) {
+    // Also rewrite unchanged papers whose stored copy expired or was unreadable.
+    if (version && (changed || !previousRecord)) {
       const rec: PapersRecord = { version, days };
       await deps.store.set(storeKeys.categoryPapers(category, version), rec, { ttlMs: PAPERS_TTL_MS });
       remember(`${category}:${version}`, rec);
@@ -284,13 +291,13 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
 }
 
 /**
- * A feed is current when it is empty (weekend, holiday: nothing more will come today) or carries the
- * day arXiv should be announcing; then it holds until arXiv's next update. A feed still showing an older
- * day means arXiv has not rebuilt it yet: ask again after `retrySeconds`.
+ * A feed is current when it is dated the day arXiv should be announcing (or later): then it holds until
+ * arXiv's next update, empty or not (a weekend or holiday brings nothing more). A feed still dated an
+ * older day means arXiv has not rebuilt it yet: ask again after `retrySeconds`.
  */
 export function nextCheckAfterFetch(now: number, feedDate: string | undefined, hasPapers: boolean, retrySeconds: number) {
   const next = nextArxivUpdate(now);
-  const current = !hasPapers || (feedDate !== undefined && feedDate >= expectedAnnouncementDate(now));
+  const current = feedDate !== undefined ? feedDate >= expectedAnnouncementDate(now) : !hasPapers;
   return current ? next : Math.min(now + retrySeconds * 1000, next);
 }
 

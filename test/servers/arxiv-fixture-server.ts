@@ -183,6 +183,7 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
     },
     reset() {
       scenarios.clear();
+      announceDate = options.announceDate;
       requests.length = 0;
       state.maxConcurrent = inFlight;
     },
