@@ -57,20 +57,25 @@ function termList(name: string) {
       ctx.addIssue({ code: "custom", message: `each term must be at most ${MAX_TERM_LENGTH} characters` });
       return z.NEVER;
     }
+    if (terms.some((t) => /[\u0000-\u001F\u007F]/.test(t))) {
+      ctx.addIssue({ code: "custom", message: "terms cannot contain control characters" });
+      return z.NEVER;
+    }
     return terms;
   });
 }
 
-const WEIGHTED = /^(.*?)\^(\d+(?:\.\d+)?)$/;
+const WEIGHTED = /^(.*?)\^\s*(\d+(?:\.\d+)?)$/;
 
 const querySchema = z.object({
   keywords: termList("keywords")
     .transform((terms, ctx) => {
       const keywords: Keyword[] = [];
       for (const t of terms) {
-        const m = WEIGHTED.exec(t);
+        // "term^weight"; a "^" with anything but a number after it is a mistake, not part of a term.
+        const m = t.includes("^") ? WEIGHTED.exec(t) : undefined;
         const term = (m ? m[1]! : t).trim();
-        const weight = m ? Number(m[2]) : 1;
+        const weight = m ? Number(m[2]) : t.includes("^") ? NaN : 1;
         if (!term || !(weight > 0 && weight <= 100)) {
           ctx.addIssue({ code: "custom", message: `"${t}" is not a keyword; write "term" or "term^weight" (weight above 0, at most 100)` });
           return z.NEVER;

@@ -32,7 +32,8 @@ export function composeDays(
   perCategory: readonly (readonly AnnouncementDay<Paper>[])[],
   daysBack: number,
 ): AnnouncementDay<Paper>[] {
-  if (perCategory.length === 1) return perCategory[0]!.slice(0, daysBack);
+  const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+  if (perCategory.length === 1) return [...perCategory[0]!].sort((a, b) => newestFirst(a.date, b.date)).slice(0, daysBack);
   const selected = new Set(categories);
   const byDate = new Map<string, Map<string, { paper: Paper; sawNew: boolean }>>();
   for (const days of perCategory) {
@@ -48,7 +49,7 @@ export function composeDays(
     }
   }
   return [...byDate]
-    .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
+    .sort(([a], [b]) => newestFirst(a, b))
     .slice(0, daysBack)
     .map(([date, papers]) => ({
       date,

@@ -53,7 +53,8 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
-  htmlEntities: false,
+  // Also decodes numeric references (&#233;), which fast-xml-parser leaves alone otherwise.
+  htmlEntities: true,
   isArray: (name) => name === "item" || name === "category",
 });
 
@@ -150,16 +151,19 @@ export function parseRfc822Date(value: string | undefined): string | undefined {
   if (!m) return undefined;
   const month = MONTHS.indexOf(m[2]!) + 1;
   const day = Number(m[1]);
-  if (month === 0 || day < 1 || day > 31) return undefined;
+  const year = Number(m[3]);
+  // Reject days the month does not have (30 Feb): Date.UTC would roll them over.
+  if (month === 0 || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
   return `${m[3]}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
 /** `A, B, and C` → [A, B, C], with TeX accents (`Mour\~ao`) turned into letters (`Mourão`). */
 export function splitAuthors(creators: string): string[] {
   const parts = clean(creators).split(/\s*,\s*/);
-  const last = parts.at(-1);
-  if (parts.length === 1 && last) parts.splice(0, 1, ...last.split(/\s+and\s+/));
-  return parts.map((p) => texToUnicode(p.replace(/^and\s+/, "")).trim()).filter(Boolean);
+  // "A, B and C" and "A and B": the last part may join two names.
+  const last = parts.pop();
+  if (last !== undefined) parts.push(...last.replace(/^and\s+/, "").split(/\s+and\s+/));
+  return parts.map((p) => texToUnicode(p).trim()).filter(Boolean);
 }
 
 const COMBINING: Record<string, string> = {
@@ -176,8 +180,10 @@ function texToUnicode(s: string): string {
     .replace(/\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}|\\([uvHckr])\s+([A-Za-z])/g, (_, c1, l1, c2, l2) =>
       accent(c1 ?? c2, l1 ?? l2),
     )
-    .replace(/\{?\\(["'`^~=.])\s*\{?\s*(\\?[A-Za-z])\s*\}?\}?/g, (_, mark, letter) => accent(mark, letter))
-    .replace(/\{?\\(ss|aa|AA|ae|AE|oe|OE|[oOlL])\}?(?![A-Za-z])/g, (_, name: string) => LETTERS[name] ?? name)
+    .replace(/\{\\(["'`^~=.])\s*\{?(\\?[A-Za-z])\}?\}|\\(["'`^~=.])\s*(?:\{(\\?[A-Za-z])\}|(\\?[A-Za-z]))/g,
+      (_, m1, l1, m2, l2, l3) => accent(m1 ?? m2, l1 ?? l2 ?? l3))
+    .replace(/\{\\(ss|aa|AA|ae|AE|oe|OE|[oOlL])\}|\\(ss|aa|AA|ae|AE|oe|OE|[oOlL])(?![A-Za-z])\s?/g,
+      (_, braced: string | undefined, bare: string | undefined) => LETTERS[braced ?? bare!] ?? braced ?? bare!)
     .normalize("NFC");
 }
 

@@ -52,7 +52,9 @@ export function feedDescription(feed: FeedData): string {
         .map((k) => k.term)
         .join(", ")}${profile.keywords.length > 12 ? ", …" : ""})`
     : "unranked (no keywords)";
-  return `Today's arXiv papers in ${names}, ${keywords}; the top ${profile.limit} of each announcement day. By ${GENERATOR}.`;
+  return stripInvalidXmlChars(
+    `Today's arXiv papers in ${names}, ${keywords}; the top ${profile.limit} of each announcement day. By ${GENERATOR}.`,
+  );
 }
 
 export function toFeedDocument(feed: FeedData, links: FeedLinks): FeedDocument {
