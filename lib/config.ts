@@ -36,7 +36,20 @@ const aiSummarySchema = z.strictObject({
   prompt_file: z.string().min(1).default("ai_summary_prompt.txt"),
   max_papers_to_summarize: z.number().int().min(0).max(200).default(15),
   max_workers: z.number().int().min(1).max(16).default(3),
+  /** Ask for the summary in this language (e.g. "English") whatever the prompt's own language. */
+  language: z.string().trim().min(1).max(40).optional(),
+  /** What the model reads: title and abstract, or the paper's arXiv HTML full text (abstract if none). */
+  source: z.enum(["abstract", "fulltext"]).default("abstract"),
+  /** Missing summaries one feed request may start (after responding). */
+  summaries_per_request: z.number().int().min(0).max(20).default(3),
+  /** LLM calls per day (US Eastern), across all instances. */
+  max_summaries_per_day: z.number().int().min(0).max(10_000).default(50),
+  max_output_tokens: z.number().int().min(64).max(32_000).default(2048),
+  /** How much of a paper's full text is sent, in tokens (about 4 characters each). */
+  fulltext_max_tokens: z.number().int().min(500).max(200_000).default(12_000),
+  timeout_seconds: z.number().int().min(5).max(600).default(90),
 });
+export type AiSummaryConfig = z.output<typeof aiSummarySchema>;
 
 export const configSchema = z.strictObject({
   categories: z.array(categorySchema).min(1, "list at least one arXiv category").max(50),
@@ -58,7 +71,7 @@ export interface AppConfig {
   /** The default profile: what `/rss` and `/rss/{cats}` rank by when no query overrides it. */
   profile: RankProfile;
   daysBack: number;
-  aiSummary: z.output<typeof aiSummarySchema>;
+  aiSummary: AiSummaryConfig;
 }
 
 /** Merges duplicates case-insensitively, keeping the first spelling and weight (the old bot counted them twice). */
@@ -139,8 +152,20 @@ const envSchema = z.object({
   ARXIV_MAX_WAIT_MS: z.coerce.number().int().min(0).max(300_000).default(25_000),
   ARXIV_RETRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   SITE_URL: optionalUrl,
+  VERCEL: z.string().optional(),
   VERCEL_DEPLOYMENT_ID: z.string().optional(),
   VERCEL_GIT_COMMIT_SHA: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+  KV_REST_API_URL: optionalUrl,
+  KV_REST_API_TOKEN: z.string().optional(),
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  KV_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  AI_SUMMARY_BASE_URL: optionalUrl,
+  AI_SUMMARY_MODEL: z.string().trim().min(1).optional(),
+  AI_SUMMARY_RETRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  ARXIV_HTML_URL: optionalUrl,
+  CRON_SECRET: z.string().optional(),
 });
 
 export interface AppEnv {
@@ -155,6 +180,21 @@ export interface AppEnv {
   siteUrl?: string;
   /** Identifies this deployment, so that a new deployment never answers 304 to the old one's ETags. */
   deploymentId: string;
+  /** Running on Vercel (serverless: an in-process store does not outlive one instance). */
+  onVercel: boolean;
+  production: boolean;
+  kv?: { url: string; token: string; timeoutMs: number };
+  /** Overrides of config.json's ai_summary.base_url and model, so one config serves every stage. */
+  aiSummaryBaseUrl?: string;
+  aiSummaryModel?: string;
+  /** First wait before a failed summary is tried again (doubling). */
+  aiSummaryRetrySeconds: number;
+  /** Where a paper's full text is: `{url}/{id}v{version}`. */
+  arxivHtmlUrl: string;
+  arxivHtmlMinIntervalMs: number;
+  cronSecret?: string;
+  /** Every variable, for the one secret whose name config.json chooses (ai_summary.api_key_env). */
+  secrets: Record<string, string | undefined>;
 }
 
 export function parseEnv(env: Record<string, string | undefined>): AppEnv {
@@ -166,18 +206,43 @@ export function parseEnv(env: Record<string, string | undefined>): AppEnv {
   }
   const e = result.data;
   const arxivRssUrl = e.ARXIV_RSS_URL ?? "https://rss.arxiv.org/rss";
-  // arXiv's terms allow one request every 3 s; only a local stand-in may be asked faster.
-  const isArxiv = ARXIV_HOSTS.test(new URL(arxivRssUrl).hostname);
+  const arxivHtmlUrl = e.ARXIV_HTML_URL ?? "https://arxiv.org/html";
   const requested = e.ARXIV_MIN_INTERVAL_MS ?? ARXIV_MIN_INTERVAL_MS;
+  // arXiv's terms allow one request every 3 s; only a local stand-in may be asked faster.
+  const interval = (url: string) =>
+    ARXIV_HOSTS.test(new URL(url).hostname) ? Math.max(requested, ARXIV_MIN_INTERVAL_MS) : requested;
   return {
     arxivRssUrl,
-    arxivMinIntervalMs: isArxiv ? Math.max(requested, ARXIV_MIN_INTERVAL_MS) : requested,
+    arxivMinIntervalMs: interval(arxivRssUrl),
+    arxivHtmlMinIntervalMs: interval(arxivHtmlUrl),
     arxivTimeoutMs: e.ARXIV_TIMEOUT_MS,
     arxivMaxWaitMs: e.ARXIV_MAX_WAIT_MS,
     arxivRetrySeconds: e.ARXIV_RETRY_SECONDS,
     siteUrl: e.SITE_URL,
     deploymentId: e.VERCEL_DEPLOYMENT_ID ?? e.VERCEL_GIT_COMMIT_SHA ?? "local",
+    onVercel: e.VERCEL === "1",
+    production: e.NODE_ENV === "production",
+    kv: kvCredentials(e),
+    aiSummaryBaseUrl: e.AI_SUMMARY_BASE_URL,
+    aiSummaryModel: e.AI_SUMMARY_MODEL,
+    aiSummaryRetrySeconds: e.AI_SUMMARY_RETRY_SECONDS,
+    arxivHtmlUrl,
+    cronSecret: e.CRON_SECRET?.trim() || undefined,
+    secrets: present,
   };
+}
+
+function kvCredentials(e: z.infer<typeof envSchema>): AppEnv["kv"] {
+  const url = e.KV_REST_API_URL ?? e.UPSTASH_REDIS_REST_URL;
+  const token = e.KV_REST_API_URL ? e.KV_REST_API_TOKEN : e.UPSTASH_REDIS_REST_TOKEN;
+  if (!url && !token) return undefined;
+  if (!url || !token) {
+    throw new AppError(
+      "config",
+      "Invalid environment:\n  - KV needs both KV_REST_API_URL and KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)",
+    );
+  }
+  return { url, token, timeoutMs: e.KV_TIMEOUT_MS };
 }
 
 let cachedEnv: AppEnv | undefined;

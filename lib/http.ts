@@ -10,6 +10,8 @@ import type { LruCache } from "./lru";
 import { canonicalSearch, parseFeedParams, type FeedParams } from "./params";
 import { toFeedDocument, type FeedLinks } from "./render/document";
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from "./render/feeds";
+import type { CandidateFinder } from "./summaries/candidates";
+import type { Summaries } from "./summaries/service";
 
 export interface FeedHandlerDeps {
   config: AppConfig;
@@ -21,6 +23,10 @@ export interface FeedHandlerDeps {
   /** Changes whenever the same data would render differently (config, deployment). */
   renderTag: string;
   renderCache: LruCache<RenderedFeed>;
+  summaries: Summaries;
+  summaryCandidates: CandidateFinder;
+  /** Runs work after the response is sent (Next's `after()`); tests pass their own. */
+  schedule: (task: () => Promise<void>) => void;
 }
 
 export interface RenderedFeed {
@@ -53,20 +59,24 @@ export async function handleFeed(
     const url = new URL(request.url);
     const params = parseFeedParams(segments, url.searchParams, deps.config);
     const links = feedLinks(deps.siteUrl ?? requestOrigin(request), params, canonicalSearch(url.searchParams));
-    const snapshots = await loadSnapshots(params, deps.source);
+    const [snapshots, epoch] = await Promise.all([loadSnapshots(params, deps.source), deps.summaries.epoch()]);
     const versions = feedVersionKey(snapshots);
     const etag = `"${createHash("sha256")
-      .update([format, links[format], params.cacheKey, versions, deps.renderTag].join("\n"))
+      .update([format, links[format], params.cacheKey, versions, epoch.count, deps.renderTag].join("\n"))
       .digest("base64url")
       .slice(0, 27)}"`;
 
     let rendered = deps.renderCache.get(etag);
     if (!rendered) {
       const feed = buildFeed(params, snapshots, { daysBack: deps.config.daysBack, now: deps.now() });
-      const body = new TextEncoder().encode(renderFeed(format, toFeedDocument(feed, links)));
-      rendered = { body, etag, updatedAt: feed.updatedAt, freshUntil: feed.freshUntil, warnings: feed.warnings };
+      const summaries = await deps.summaries.lookup(feed.days.flatMap((d) => d.papers.map((r) => r.paper)));
+      const body = new TextEncoder().encode(renderFeed(format, toFeedDocument(feed, links, summaries)));
+      const updatedAt = summaries.size > 0 ? Math.max(feed.updatedAt, epoch.updatedAt) : feed.updatedAt;
+      rendered = { body, etag, updatedAt, freshUntil: feed.freshUntil, warnings: feed.warnings };
       deps.renderCache.set(etag, rendered, body.byteLength);
     }
+    // Only the configured feed's readers start summaries; a custom query string only reuses them.
+    if (deps.summaries.enabled && !params.custom) deps.schedule(() => fillSummaries(deps));
     for (const w of rendered.warnings) deps.log.warn("serving a feed with older papers", { url: url.pathname, warning: w });
 
     const headers = feedHeaders(rendered, format, deps.now());
@@ -74,6 +84,17 @@ export async function handleFeed(
     return new Response(request.method === "HEAD" ? null : rendered.body, { status: 200, headers });
   } catch (err) {
     return errorResponse(err, deps.log, request);
+  }
+}
+
+/** Starts the missing summaries one request may start; never throws (it runs after the response). */
+export async function fillSummaries(deps: FeedHandlerDeps): Promise<void> {
+  try {
+    const ai = deps.config.aiSummary;
+    const candidates = await deps.summaryCandidates();
+    await deps.summaries.fillMissing(candidates, { limit: ai.summaries_per_request, concurrency: ai.max_workers });
+  } catch (err) {
+    deps.log.error("summaries after a request failed", { error: err instanceof Error ? err.message : String(err) });
   }
 }
 

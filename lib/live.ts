@@ -1,52 +1,145 @@
-// Production wiring: the one place that builds real dependencies (store, arXiv source, caches) from
-// config.json and the environment. Built once per process and reused by every request.
+// Production wiring: the one place that builds real dependencies (store, arXiv source, summarizer,
+// caches) from config.json and the environment. Built once per process and reused by every request.
 import { createHash } from "node:crypto";
-import { createArxivSource } from "./arxiv/source";
-import { getConfig, getEnv } from "./config";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createArxivSource, type ArxivSource } from "./arxiv/source";
+import { getConfig, getEnv, type AppConfig, type AppEnv } from "./config";
 import type { FeedHandlerDeps, RenderedFeed } from "./http";
-import { consoleLogger } from "./log";
+import type { OpsDeps } from "./ops";
+import { consoleLogger, type Logger } from "./log";
 import { LruCache } from "./lru";
+import { FailoverStore, type StoreHealth } from "./store/failover";
+import { KvStore } from "./store/kv";
 import { MemoryStore } from "./store/memory";
 import type { Store } from "./store/types";
+import { createCandidateFinder } from "./summaries/candidates";
+import { fetchFullText } from "./summaries/fulltext";
+import { createChatModel } from "./summaries/llm";
+import { createSummaries, disabledSummaries, type Summaries } from "./summaries/service";
 import packageJson from "../package.json";
 
 export const USER_AGENT_PRODUCT = `arxiv-rss-bot/${packageJson.version}`;
 
-export interface LiveDeps extends FeedHandlerDeps {
+/** Everything a request needs but the scheduler, which the route passes (Next's `after`). */
+export interface LiveDeps extends Omit<FeedHandlerDeps, "schedule">, OpsDeps {
   store: Store;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function createStore(env: AppEnv, log: Logger): { store: Store; health: () => StoreHealth; degraded: () => boolean } {
+  if (!env.kv) {
+    const store = new MemoryStore();
+    return { store, health: () => ({ kind: "memory", healthy: true }), degraded: () => false };
+  }
+  const store = new FailoverStore(KvStore.connect(env.kv), new MemoryStore(), {
+    now: Date.now,
+    log,
+    retryPrimaryAfterMs: 15_000,
+  });
+  return { store, health: () => store.health(), degraded: () => store.degraded };
+}
+
+/** Reads the prompt file named by config.json, relative to the project (where config.json is). */
+export function readPromptFile(config: AppConfig): string {
+  return readFileSync(path.resolve(process.cwd(), config.aiSummary.prompt_file), "utf8");
+}
+
+function createLiveSummaries(
+  config: AppConfig,
+  env: AppEnv,
+  store: Store,
+  kvShared: boolean,
+  degraded: () => boolean,
+  userAgent: string,
+  log: Logger,
+): Summaries {
+  const ai = config.aiSummary;
+  if (!ai.enabled) return disabledSummaries("ai_summary.enabled is false in config.json");
+  const apiKey = env.secrets[ai.api_key_env];
+  if (!apiKey) return disabledSummaries(`no API key: ${ai.api_key_env} is not set`);
+  // Without a shared store every serverless instance would summarize (and pay) on its own.
+  if (env.onVercel && !kvShared) return disabledSummaries("on Vercel, summaries need a KV store (KV_REST_API_URL)");
+  let prompt: string;
+  try {
+    prompt = readPromptFile(config);
+  } catch (err) {
+    log.error("cannot read the summary prompt; summaries are off", { file: ai.prompt_file, error: String(err) });
+    return disabledSummaries(`cannot read ${ai.prompt_file}`);
+  }
+  const model = createChatModel({
+    baseUrl: env.aiSummaryBaseUrl ?? ai.base_url,
+    apiKey,
+    model: env.aiSummaryModel ?? ai.model,
+    timeoutMs: ai.timeout_seconds * 1000,
+    maxRetries: 2,
+    maxOutputTokens: ai.max_output_tokens,
+  });
+  return createSummaries({
+    store,
+    model,
+    config: ai,
+    prompt,
+    now: Date.now,
+    log,
+    retrySeconds: env.aiSummaryRetrySeconds,
+    degraded,
+    fullText: (paper) =>
+      fetchFullText(paper, {
+        polite: { store, now: Date.now, sleep, intervalMs: env.arxivHtmlMinIntervalMs, requestTimeoutMs: env.arxivTimeoutMs },
+        fetch: (input, init) => fetch(input, init),
+        baseUrl: env.arxivHtmlUrl,
+        timeoutMs: env.arxivTimeoutMs,
+        maxWaitMs: env.arxivMaxWaitMs,
+        userAgent,
+        maxChars: ai.fulltext_max_tokens * 4,
+      }),
+  });
 }
 
 function createLiveDeps(): LiveDeps {
   const config = getConfig();
   const env = getEnv();
-  const store = new MemoryStore();
+  const log = consoleLogger;
+  const { store, health, degraded } = createStore(env, log);
   const now = Date.now;
   const contact = env.siteUrl ?? "https://github.com/arxiv-rss-bot";
-  const source = createArxivSource({
+  const userAgent = `${USER_AGENT_PRODUCT} (+${contact}; one request per ${env.arxivMinIntervalMs / 1000} s)`;
+  const source: ArxivSource = createArxivSource({
     store,
     fetch: (input, init) => fetch(input, init),
     now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    log: consoleLogger,
+    sleep,
+    log,
     arxivRssUrl: env.arxivRssUrl,
     minIntervalMs: env.arxivMinIntervalMs,
     timeoutMs: env.arxivTimeoutMs,
     maxWaitMs: env.arxivMaxWaitMs,
     retrySeconds: env.arxivRetrySeconds,
     daysBack: config.daysBack,
-    userAgent: `${USER_AGENT_PRODUCT} (+${contact}; one request per ${env.arxivMinIntervalMs / 1000} s)`,
+    userAgent,
   });
+  const summaries = createLiveSummaries(config, env, store, env.kv !== undefined, degraded, userAgent, log);
+  if (!summaries.enabled) log.info("AI summaries are off", { reason: summaries.disabledReason });
   return {
     config,
     store,
+    storeHealth: health,
     source,
     now,
-    log: consoleLogger,
+    log,
     siteUrl: env.siteUrl,
     renderTag: createHash("sha256")
-      .update(JSON.stringify([config, packageJson.version, env.deploymentId]))
+      .update(JSON.stringify([config, packageJson.version, env.deploymentId, summaries.model ?? null]))
       .digest("base64url"),
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
+    summaries,
+    summaryCandidates: createCandidateFinder(config, source),
+    probeStore: async () => void (await store.get("arxiv-rss-bot:health-probe")),
+    cronSecret: env.cronSecret,
+    production: env.production,
+    version: packageJson.version,
   };
 }
 

@@ -90,6 +90,19 @@ const LOCAL_CACHE_VERSIONS = 64;
 export interface ArxivSource {
   /** The category's papers, refreshed from arXiv first if arXiv has had an update since the last fetch. */
   load(category: string): Promise<CategorySnapshot>;
+  /** What the store knows of a category, without asking arXiv. */
+  peek(category: string): Promise<CategoryStatus | undefined>;
+}
+
+export interface CategoryStatus {
+  category: string;
+  version?: string;
+  fetchedAt?: string;
+  changedAt?: string;
+  nextCheckAt: string;
+  failures: number;
+  lastError?: { reason: string; message: string; at: string };
+  unknown?: boolean;
 }
 
 export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
@@ -287,7 +300,23 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     await deps.store.set(storeKeys.categoryState(state.category), state, { ttlMs: STATE_TTL_MS });
   }
 
-  return { load };
+  async function peek(category: string): Promise<CategoryStatus | undefined> {
+    const state = await readState(category);
+    if (!state) return undefined;
+    const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+    return {
+      category,
+      version: state.version,
+      fetchedAt: iso(state.fetchedAt),
+      changedAt: iso(state.changedAt),
+      nextCheckAt: iso(state.nextCheckAt)!,
+      failures: state.failures,
+      ...(state.lastError && state.failures > 0 ? { lastError: { ...state.lastError, at: iso(state.lastError.at)! } } : {}),
+      ...(state.unknown ? { unknown: true } : {}),
+    };
+  }
+
+  return { load, peek };
 }
 
 /**

@@ -2,8 +2,10 @@
 import { categoryName } from "../arxiv/categories";
 import { announcementInstant } from "../arxiv/schedule";
 import type { FeedData } from "../feed";
+import type { SummaryRecord } from "../summaries/service";
 import { escapeHtml, stripInvalidXmlChars } from "../text";
 import type { RankedPaper } from "../types";
+import { renderMarkdown } from "./markdown";
 
 export interface FeedLinks {
   /** This feed in each format, absolute, with the request's query string. */
@@ -24,9 +26,10 @@ export interface FeedItem {
   categories: string[];
   /** The abstract as plain text. */
   summary: string;
-  /** Why it ranked where it did, its metadata and the whole abstract, as HTML. */
+  /** Why it ranked where it did, its metadata, the AI summary if any and the whole abstract, as HTML. */
   contentHtml: string;
   ranked: RankedPaper;
+  aiSummary?: SummaryRecord;
 }
 
 export interface FeedDocument {
@@ -57,10 +60,14 @@ export function feedDescription(feed: FeedData): string {
   );
 }
 
-export function toFeedDocument(feed: FeedData, links: FeedLinks): FeedDocument {
+export function toFeedDocument(
+  feed: FeedData,
+  links: FeedLinks,
+  summaries: ReadonlyMap<string, SummaryRecord> = new Map(),
+): FeedDocument {
   const items: FeedItem[] = [];
   for (const day of feed.days) {
-    for (const ranked of day.papers) items.push(toItem(ranked));
+    for (const ranked of day.papers) items.push(toItem(ranked, summaries.get(ranked.paper.id)));
   }
   return {
     title: feedTitle(feed.params.categories),
@@ -71,9 +78,10 @@ export function toFeedDocument(feed: FeedData, links: FeedLinks): FeedDocument {
   };
 }
 
-function toItem(ranked: RankedPaper): FeedItem {
+function toItem(ranked: RankedPaper, aiSummary: SummaryRecord | undefined): FeedItem {
   const p = ranked.paper;
   return {
+    ...(aiSummary ? { aiSummary } : {}),
     guid: p.id,
     title: stripInvalidXmlChars(p.title),
     link: p.links.abs,
@@ -81,7 +89,7 @@ function toItem(ranked: RankedPaper): FeedItem {
     authors: p.authors.map(stripInvalidXmlChars),
     categories: p.categories,
     summary: stripInvalidXmlChars(p.abstract),
-    contentHtml: stripInvalidXmlChars(itemHtml(ranked)),
+    contentHtml: stripInvalidXmlChars(itemHtml(ranked, aiSummary)),
     ranked,
   };
 }
@@ -106,8 +114,8 @@ function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
-/** The item's HTML: the score and why, the paper's metadata, the whole abstract, and its links. */
-export function itemHtml(ranked: RankedPaper): string {
+/** The item's HTML: the score and why, the paper's metadata, the AI summary, the whole abstract, its links. */
+export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string {
   const p = ranked.paper;
   const [primary, ...others] = p.categories;
   const matched = ranked.matches.length
@@ -143,5 +151,8 @@ export function itemHtml(ranked: RankedPaper): string {
     link(p.links.pdf, "PDF"),
     link(p.links.html, "HTML"),
   ].join(" · ");
-  return `<p>${facts.join("<br>")}</p>${abstract}<p>${links}</p>`;
+  const head = `<p>${facts.join("<br>")}</p>`;
+  if (!aiSummary) return `${head}${abstract}<p>${links}</p>`;
+  const summary = `<h3>AI summary (by ${escapeHtml(aiSummary.model)})</h3>${renderMarkdown(aiSummary.markdown)}`;
+  return `${head}${summary}<h3>Abstract</h3>${abstract}<p>${links}</p>`;
 }

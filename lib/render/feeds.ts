@@ -113,6 +113,7 @@ function arxivExtension(item: FeedItem): Record<string, unknown> {
     journal_ref: paper.journalRef ?? null,
     pdf: paper.links.pdf,
     html: paper.links.html,
+    ...(item.aiSummary ? { ai_summary: { model: item.aiSummary.model, markdown: item.aiSummary.markdown } } : {}),
   };
 }
 

@@ -10,4 +10,17 @@ export const storeKeys = {
   categoryLock: (category: string) => `${PREFIX}:lock:${category}`,
   /** Held from the start of an arXiv request until the polite interval after it has passed. */
   arxivGate: () => `${PREFIX}:arxiv-gate`,
+  /** A summary, kept forever: one paper version, model, prompt and source. */
+  summary: (paperVersion: string, model: string, promptHash: string, source: string) =>
+    `${PREFIX}:summary:${paperVersion}:${encodeURIComponent(model)}:${promptHash}:${source}`,
+  /** Held while one instance asks the model for that summary. */
+  summaryLock: (summaryKey: string) => `${summaryKey}:lock`,
+  /** The last failure of that summary and when to try again. */
+  summaryFailure: (summaryKey: string) => `${summaryKey}:failure`,
+  /** LLM calls made on one US Eastern day, across all instances. */
+  summaryBudget: (day: string) => `${PREFIX}:summary-budget:${day}`,
+  /** Bumped whenever a summary is added, so feeds' ETags change. */
+  summaryEpoch: () => `${PREFIX}:summary-epoch`,
+  /** When a summary was last added (epoch ms), for Last-Modified. */
+  summaryUpdatedAt: () => `${PREFIX}:summary-updated-at`,
 };

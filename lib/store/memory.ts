@@ -25,6 +25,17 @@ export class MemoryStore implements Store {
     return this.live(key)?.value;
   }
 
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    return keys.map((key) => this.live(key)?.value);
+  }
+
+  async incr(key: string, ttlMs: number): Promise<number> {
+    const entry = this.live(key);
+    const count = (typeof entry?.value === "number" ? entry.value : 0) + 1;
+    this.entries.set(key, { value: count, expiresAt: entry?.expiresAt ?? this.now() + ttlMs });
+    return count;
+  }
+
   async set(key: string, value: unknown, options: SetOptions = {}): Promise<boolean> {
     if (options.onlyIfAbsent && this.live(key)) return false;
     const expiresAt = options.ttlMs === undefined ? Infinity : this.now() + options.ttlMs;

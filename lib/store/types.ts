@@ -11,7 +11,11 @@ export interface Store {
   readonly kind: "memory" | "kv";
   /** The stored value, or undefined when missing or expired. Callers validate what they read. */
   get(key: string): Promise<unknown>;
+  /** Several values in one round trip, in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<unknown[]>;
   /** Returns whether the value was written (always true unless `onlyIfAbsent` found the key). */
   set(key: string, value: unknown, options?: SetOptions): Promise<boolean>;
   del(key: string): Promise<void>;
+  /** Adds one to a counter (created at 0) and returns the new count; `ttlMs` applies when it is created. */
+  incr(key: string, ttlMs: number): Promise<number>;
 }

@@ -6,6 +6,7 @@ import type { ArxivSourceDeps } from "../../lib/arxiv/source";
 import { parseConfig } from "../../lib/config";
 import { AppError } from "../../lib/errors";
 import { errorResponse, handleFeed, requestOrigin, type FeedHandlerDeps, type RenderedFeed } from "../../lib/http";
+import { disabledSummaries } from "../../lib/summaries/service";
 import { LruCache } from "../../lib/lru";
 import type { FeedFormat } from "../../lib/render/feeds";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
@@ -54,6 +55,11 @@ function harness(options: { siteUrl?: string; start?: number; source?: Partial<A
     siteUrl: options.siteUrl,
     renderTag: "unit-test",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
+    summaries: disabledSummaries("no API key in unit tests"),
+    summaryCandidates: async () => [],
+    schedule: () => {
+      throw new Error("summaries are off: nothing may be scheduled");
+    },
   };
   return { ...sh, deps, httpLog: log };
 }
@@ -423,6 +429,7 @@ describe("errors never leak", () => {
         load: async () => {
           throw new TypeError("Cannot read properties of undefined (reading 'secret')");
         },
+        peek: async () => undefined,
       },
     };
     const res = await handleFeed(new Request(`${ORIGIN}/rss/cs.DC`), "rss", ["cs.DC"], deps);

@@ -1,3 +1,4 @@
+import { after } from "next/server";
 import { handleFeed } from "@/lib/http";
 import { liveDeps } from "@/lib/live";
 
@@ -5,5 +6,5 @@ export const dynamic = "force-dynamic";
 export const maxDuration = 60;
 
 export async function GET(request: Request, context: { params: Promise<{ cats?: string[] }> }) {
-  return handleFeed(request, "atom", (await context.params).cats, liveDeps());
+  return handleFeed(request, "atom", (await context.params).cats, { ...liveDeps(), schedule: after });
 }

@@ -1,0 +1,95 @@
+// Operators' endpoints: /api/health (what works and what does not) and /api/cron/refresh (the daily
+// ingest and summaries, for Vercel Cron). JSON in, JSON out, Web APIs only.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FeedHandlerDeps } from "./http";
+import type { StoreHealth } from "./store/failover";
+
+export interface OpsDeps extends Omit<FeedHandlerDeps, "schedule" | "renderCache" | "renderTag" | "siteUrl"> {
+  storeHealth: () => StoreHealth;
+  /** Touches the store, so that a KV outage shows up in the health report. */
+  probeStore: () => Promise<void>;
+  cronSecret?: string;
+  production: boolean;
+  version: string;
+}
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(`${JSON.stringify(body, null, 2)}\n`, {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers },
+  });
+}
+
+/** 200 when everything works, 503 when KV is failing (feeds still work, from memory and arXiv). */
+export async function handleHealth(deps: OpsDeps): Promise<Response> {
+  await deps.probeStore().catch(() => undefined);
+  const store = deps.storeHealth();
+  const categories = await Promise.all(deps.config.categories.map((c) => deps.source.peek(c).catch(() => undefined)));
+  const status = store.healthy ? "ok" : "degraded";
+  return json(
+    {
+      status,
+      version: deps.version,
+      store,
+      summaries: deps.summaries.enabled
+        ? { enabled: true, model: deps.summaries.model }
+        : { enabled: false, reason: deps.summaries.disabledReason },
+      categories: deps.config.categories.map((category, i) => categories[i] ?? { category, fetched: false }),
+    },
+    status === "ok" ? 200 : 503,
+  );
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * Ingests every configured category (politely: the store's gate spaces the requests) and summarizes the
+ * day's top papers within the budgets and before `deadline`. Vercel Cron sends `Authorization: Bearer
+ * $CRON_SECRET`; without CRON_SECRET, production refuses every caller.
+ */
+export async function handleCronRefresh(request: Request, deps: OpsDeps, maxDurationMs: number): Promise<Response> {
+  if (!deps.cronSecret && deps.production) {
+    return json({ error: "CRON_SECRET is not set: the refresh endpoint is disabled" }, 401);
+  }
+  if (deps.cronSecret) {
+    const given = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
+    if (!sameSecret(given, deps.cronSecret)) {
+      return json({ error: "unauthorized: send Authorization: Bearer $CRON_SECRET" }, 401, { "WWW-Authenticate": "Bearer" });
+    }
+  }
+  const started = deps.now();
+  const categories = [];
+  for (const category of deps.config.categories) {
+    try {
+      const s = await deps.source.load(category);
+      categories.push({
+        category,
+        version: s.version ?? null,
+        days: s.days.map((d) => ({ date: d.date, papers: d.papers.length })),
+        ...(s.problem ? { problem: s.problem.message } : {}),
+      });
+    } catch (err) {
+      categories.push({ category, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const ai = deps.config.aiSummary;
+  let summaries;
+  try {
+    const candidates = await deps.summaryCandidates();
+    summaries = await deps.summaries.fillMissing(candidates, {
+      limit: candidates.length,
+      concurrency: ai.max_workers,
+      // Leave time to answer before the platform stops the function.
+      deadline: started + Math.max(1000, maxDurationMs - 20_000),
+    });
+  } catch (err) {
+    summaries = { error: err instanceof Error ? err.message : String(err) };
+  }
+  const report = { ok: true, durationMs: deps.now() - started, categories, summaries };
+  deps.log.info("cron refresh", { durationMs: report.durationMs });
+  return json(report);
+}

@@ -1,0 +1,81 @@
+// KV with the in-process store behind it: when KV fails, the request goes on from memory (and arXiv),
+// KV is left alone for a short while, and health() says what happened.
+import type { Logger } from "../log";
+import type { SetOptions, Store } from "./types";
+
+export interface StoreHealth {
+  kind: "memory" | "kv";
+  /** False while KV is failing and requests run from the in-process store. */
+  healthy: boolean;
+  lastError?: string;
+  failingSince?: string;
+}
+
+export interface HealthReporting {
+  health(): StoreHealth;
+}
+
+export class FailoverStore implements Store, HealthReporting {
+  readonly kind = "kv" as const;
+  private skipPrimaryUntil = 0;
+  private failingSince?: number;
+  private lastError?: string;
+
+  constructor(
+    private readonly primary: Store,
+    private readonly fallback: Store,
+    private readonly options: { now: () => number; log: Logger; retryPrimaryAfterMs: number },
+  ) {}
+
+  /** True while KV is failing: cross-instance guarantees (one LLM call per paper, budgets) do not hold. */
+  get degraded(): boolean {
+    return this.failingSince !== undefined;
+  }
+
+  health(): StoreHealth {
+    return {
+      kind: "kv",
+      healthy: !this.degraded,
+      ...(this.lastError && this.degraded ? { lastError: this.lastError } : {}),
+      ...(this.failingSince ? { failingSince: new Date(this.failingSince).toISOString() } : {}),
+    };
+  }
+
+  private async run<T>(operation: (store: Store) => Promise<T>): Promise<T> {
+    const now = this.options.now();
+    if (now < this.skipPrimaryUntil) return operation(this.fallback);
+    try {
+      const result = await operation(this.primary);
+      if (this.failingSince !== undefined) {
+        this.options.log.info("KV is reachable again", { failingSince: new Date(this.failingSince).toISOString() });
+        this.failingSince = undefined;
+      }
+      return result;
+    } catch (err) {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (this.failingSince === undefined) {
+        this.options.log.error("KV failed; serving from the in-process store", { error: message });
+      }
+      this.failingSince ??= now;
+      this.lastError = message;
+      this.skipPrimaryUntil = now + this.options.retryPrimaryAfterMs;
+      return operation(this.fallback);
+    }
+  }
+
+  get(key: string) {
+    return this.run((s) => s.get(key));
+  }
+  getMany(keys: readonly string[]) {
+    return this.run((s) => s.getMany(keys));
+  }
+  set(key: string, value: unknown, options?: SetOptions) {
+    return this.run((s) => s.set(key, value, options));
+  }
+  del(key: string) {
+    return this.run((s) => s.del(key));
+  }
+  incr(key: string, ttlMs: number) {
+    return this.run((s) => s.incr(key, ttlMs));
+  }
+}

@@ -1,0 +1,160 @@
+// A stand-in for any OpenAI-compatible chat API on 127.0.0.1: answers /v1/chat/completions, can fail on
+// demand (per paper or for all), and records every call it gets (model, messages, which paper).
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type LlmBehaviour =
+  | "ok" // a Markdown summary with headings and a GFM table
+  | "http-500"
+  | "http-429"
+  | "empty" // a completion whose content is ""
+  | "garbage" // HTTP 200, Content-Type JSON, a body that is not JSON
+  | "not-a-completion" // valid JSON without choices
+  | "hang" // never answers
+  | "malicious"; // Markdown carrying <script>, <img onerror> and javascript: links
+
+export interface LlmCall {
+  model: string;
+  messages: { role: string; content: string }[];
+  authorization: string;
+  /** The arXiv id (with version) named in the user message, if any. */
+  paper?: string;
+  maxTokens?: number;
+  at: number;
+  behaviour: LlmBehaviour;
+}
+
+export interface FakeOpenAi {
+  /** The base URL, as AI_SUMMARY_BASE_URL takes it (…/v1). */
+  baseUrl: string;
+  calls: LlmCall[];
+  /** Behaviour for one paper (`2606.30639`), or for all ("*"). */
+  setBehaviour(paper: string | "*", behaviour: LlmBehaviour): void;
+  setDelay(ms: number): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** An answer in the old bot's four-section layout, with a GFM table, naming the paper it is about. */
+export function summaryFor(title: string, paper: string): string {
+  return [
+    `# 论文总结：${title}`,
+    "",
+    "## 1. 论文的主要贡献和创新点",
+    `本文（arXiv:${paper}）提出了一种新方法，解决了现有方法的效率问题。`,
+    "",
+    "## 2. 核心实验方法和设置",
+    "| 数据集 | 指标 | 基线 |",
+    "|--------|------|------|",
+    "| Benchmark-A | Accuracy | Baseline-1 |",
+    "",
+    "## 3. 主要实验结果和性能指标",
+    "- 相比基线提升 **3.5×** 吞吐量",
+    "",
+    "## 4. 关键结论和发现",
+    "- 方法有效；局限性：论文未提及",
+  ].join("\n");
+}
+
+export const MALICIOUS_SUMMARY = [
+  "# Summary <script>alert('xss')</script>",
+  "",
+  '<img src="x" onerror="alert(1)">',
+  "",
+  "[click me](javascript:alert(document.cookie)) and <a href=\"javascript:alert(2)\">this</a>",
+  "",
+  '<iframe src="https://evil.example"></iframe><div onmouseover="alert(3)">hover</div>',
+  "",
+  "| col | <b onclick=alert(4)>x</b> |",
+  "|-----|-----|",
+  "| 1 | [x](JaVaScRiPt:alert(5)) |",
+].join("\n");
+
+export async function startFakeOpenAi(): Promise<FakeOpenAi> {
+  const calls: LlmCall[] = [];
+  const behaviours = new Map<string, LlmBehaviour>();
+  const hanging = new Set<ServerResponse>();
+  let delayMs = 0;
+
+  function answer(res: ServerResponse, call: LlmCall): void {
+    const completion = (content: string) => ({
+      id: `chatcmpl-${calls.length}`,
+      object: "chat.completion",
+      created: Math.floor(Date.now() / 1000),
+      model: call.model,
+      choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 100, completion_tokens: 200, total_tokens: 300 },
+    });
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
+      void res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(body));
+    switch (call.behaviour) {
+      case "ok": {
+        const title = /^Title: (.*)$/m.exec(call.messages.at(-1)?.content ?? "")?.[1] ?? "Untitled";
+        return json(200, completion(summaryFor(title, call.paper ?? "unknown")));
+      }
+      case "malicious":
+        return json(200, completion(MALICIOUS_SUMMARY));
+      case "empty":
+        return json(200, completion(""));
+      case "not-a-completion":
+        return json(200, { hello: "world" });
+      case "garbage":
+        res.writeHead(200, { "Content-Type": "application/json" }).end('{"choices": [ {"message": ');
+        return;
+      case "http-500":
+        return json(500, { error: { message: "internal error", type: "server_error" } }, { "retry-after-ms": "10" });
+      case "http-429":
+        return json(429, { error: { message: "rate limited", type: "rate_limit" } }, { "retry-after-ms": "10" });
+      case "hang":
+        hanging.add(res);
+        res.on("close", () => hanging.delete(res));
+        return;
+    }
+  }
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== "POST" || !/\/chat\/completions$/.test(req.url ?? "")) {
+      res.writeHead(404, { "Content-Type": "application/json" }).end('{"error":{"message":"not found"}}');
+      return;
+    }
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const body = JSON.parse(raw) as { model: string; messages: LlmCall["messages"]; max_tokens?: number };
+    const paper = /^arXiv: (\S+)$/m.exec(body.messages.at(-1)?.content ?? "")?.[1];
+    const id = paper?.replace(/v\d+$/, "");
+    const call: LlmCall = {
+      model: body.model,
+      messages: body.messages,
+      authorization: req.headers.authorization ?? "",
+      paper,
+      maxTokens: body.max_tokens,
+      at: Date.now(),
+      behaviour: (id && behaviours.get(id)) || behaviours.get("*") || "ok",
+    };
+    calls.push(call);
+    if (delayMs) setTimeout(() => answer(res, call), delayMs);
+    else answer(res, call);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    calls,
+    setBehaviour(paper, behaviour) {
+      behaviours.set(paper, behaviour);
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    reset() {
+      behaviours.clear();
+      calls.length = 0;
+      delayMs = 0;
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Vercel KV for tests: a real redis-server (Debian's) behind a small HTTP shim that speaks Upstash's REST
+// protocol (POST / with a command, /pipeline, /multi-exec, Bearer token, base64 response encoding).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { createClient } from "redis";
+
+export interface RedisServer {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
+    const probe = createClient({ url, socket: { reconnectStrategy: false } });
+    probe.on("error", () => undefined);
+    try {
+      await probe.connect();
+      await probe.ping();
+      await probe.quit();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`redis-server did not start: ${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    port,
+    url,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+    },
+  };
+}
+
+export interface UpstashShim {
+  /** KV_REST_API_URL */
+  url: string;
+  /** KV_REST_API_TOKEN */
+  token: string;
+  /** Commands received, in order (the command name and key). */
+  commands: string[][];
+  /** While down, every connection is cut at once, as when KV is unreachable. */
+  setDown(down: boolean): void;
+  close(): Promise<void>;
+}
+
+type Reply = string | number | null | Reply[];
+
+function encode(value: unknown, base64: boolean): Reply {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return value;
+  if (Array.isArray(value)) return value.map((v) => encode(v, base64));
+  const text = Buffer.isBuffer(value) ? value.toString("utf8") : String(value);
+  return base64 ? Buffer.from(text, "utf8").toString("base64") : text;
+}
+
+export async function startUpstashShim(redisUrl: string, token = "test-kv-token"): Promise<UpstashShim> {
+  const redis = createClient({ url: redisUrl });
+  redis.on("error", () => undefined);
+  await redis.connect();
+  const commands: string[][] = [];
+  let down = false;
+  const sockets = new Set<Socket>();
+
+  async function run(command: unknown): Promise<{ result?: Reply; error?: string }> {
+    if (!Array.isArray(command) || command.length === 0) return { error: "ERR invalid command" };
+    const args = command.map((a) => (typeof a === "string" ? a : JSON.stringify(a)));
+    commands.push(args.slice(0, 2));
+    try {
+      return { result: (await redis.sendCommand(args)) as Reply };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: "Unauthorized" });
+    if (req.method !== "POST") return send(405, { error: "ERR only POST" });
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return send(400, { error: "ERR failed to parse command" });
+    }
+    const base64 = req.headers["upstash-encoding"] === "base64";
+    const path = (req.url ?? "/").split("?")[0];
+    const reply = ({ result, error }: { result?: Reply; error?: string }) =>
+      error !== undefined ? { error } : { result: encode(result, base64) };
+    if (path === "/" || path === "") {
+      const out = await run(body);
+      return send(out.error ? 400 : 200, reply(out));
+    }
+    if ((path === "/pipeline" || path === "/multi-exec") && Array.isArray(body)) {
+      const results = [];
+      for (const command of body) results.push(reply(await run(command)));
+      return send(200, results);
+    }
+    return send(404, { error: `ERR unknown path ${path}` });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    commands,
+    setDown(value) {
+      down = value;
+      if (down) for (const s of sockets) s.destroy();
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}
