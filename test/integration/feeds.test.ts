@@ -265,6 +265,28 @@ describe("the home page", () => {
   });
 });
 
+describe("without an API key or KV", () => {
+  it("says nothing about AI summaries in any format, and /api/health says they are off", async () => {
+    for (const p of ["/rss", "/atom/cs.AI", "/json/cs.AI+cs.CL"]) {
+      const { text } = await get(p);
+      expect(text).not.toMatch(/AI summary|ai_summary/);
+    }
+    const health = await fetch(`${app.url}/api/health`);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { status: string; store: { kind: string }; summaries: { enabled: boolean; reason: string } };
+    expect(body.status).toBe("ok");
+    expect(body.store.kind).toBe("memory");
+    expect(body.summaries.enabled).toBe(false);
+    expect(body.summaries.reason).toMatch(/API key/);
+  });
+
+  it("refuses the cron refresh in production when CRON_SECRET is not set", async () => {
+    const res = await fetch(`${app.url}/api/cron/refresh`, { headers: { Authorization: "Bearer anything" } });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("CRON_SECRET is not set");
+  });
+});
+
 describe("after all of the above", () => {
   it("asked arXiv once per category in all, never two at a time", () => {
     const counts = new Map<string, number>();

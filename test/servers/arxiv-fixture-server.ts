@@ -42,6 +42,8 @@ export interface ArxivFixtureServer {
   url: string;
   /** The base URL the app takes as ARXIV_RSS_URL. */
   rssUrl: string;
+  /** The base URL the app takes as ARXIV_HTML_URL (full texts: test/fixtures/arxiv/html). */
+  htmlUrl: string;
   requests: RecordedRequest[];
   /** Most requests that were in flight at once. */
   maxConcurrent: number;
@@ -141,6 +143,16 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const html = /^\/html\/([^/]+?)(v\d+)?$/.exec(url.pathname);
+    if (html) {
+      // arXiv's HTML full text: a fixture when there is one (test/fixtures/arxiv/html/{id}.html), else 404.
+      const id = decodeURIComponent(html[1]!);
+      requests.push({ path: url.pathname, category: `html:${id}`, userAgent: req.headers["user-agent"] ?? "", startedAt: Date.now(), endedAt: Date.now() });
+      const file = path.join(FIXTURES_DIR, "html", `${id.replace(/[^\w.-]/g, "_")}.html`);
+      if (existsSync(file)) res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(readFileSync(file));
+      else res.writeHead(404, { "Content-Type": "text/html" }).end("<html><body>No HTML for this paper</body></html>");
+      return;
+    }
     const match = /^\/rss\/([^/]+)$/.exec(url.pathname);
     if (!match) {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
@@ -171,6 +183,7 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
   return {
     url,
     rssUrl: `${url}/rss`,
+    htmlUrl: `${url}/html`,
     requests,
     get maxConcurrent() {
       return state.maxConcurrent;
