@@ -133,6 +133,10 @@ export function createSummaries(deps: SummariesDeps): Summaries {
     return { count: typeof count === "number" ? count : 0, updatedAt: typeof updatedAt === "number" ? updatedAt : 0 };
   }
 
+  // Candidate lists found fully summarized: summaries are kept forever, so such a list needs no more
+  // store reads (most requests of a day, once the morning's summaries are done).
+  const complete = new Set<string>();
+
   async function fillMissing(
     candidates: readonly Paper[],
     options: { limit: number; concurrency: number; deadline?: number },
@@ -140,8 +144,14 @@ export function createSummaries(deps: SummariesDeps): Summaries {
     const report = emptyReport(candidates.length);
     if (deps.degraded()) return { ...report, skipped: "the shared store (KV) is failing" };
     if (candidates.length === 0 || options.limit <= 0) return report;
+    const listKey = candidates.map(keyOf).join("\n");
+    if (complete.has(listKey)) return { ...report, existing: candidates.length };
 
     const existing = await lookup(candidates);
+    if (existing.size === candidates.length) {
+      if (complete.size >= 16) complete.clear();
+      complete.add(listKey);
+    }
     const failures = await store.getMany(candidates.map((p) => storeKeys.summaryFailure(keyOf(p))));
     const now = deps.now();
     const queue: { paper: Paper; failure?: FailureRecord }[] = [];
