@@ -14,8 +14,6 @@ export interface FeedData {
   updatedAt: number;
   /** Until when nothing new can appear: the earliest next check of its categories (epoch ms). */
   freshUntil: number;
-  /** The content versions it was built from: equal versions, equal feed. */
-  versions: string;
   /** Categories shown from older papers, or missing, because arXiv could not be reached. */
   warnings: string[];
 }
@@ -58,7 +56,6 @@ export function buildFeed(
     days: dropRepeats(rankDays(union, params.profile)),
     updatedAt: Math.max(0, ...snapshots.map((s) => s.changedAt ?? 0)) || now,
     freshUntil: Math.min(...snapshots.map((s) => (s.problem ? s.problem.retryAt : s.nextCheckAt))),
-    versions: feedVersionKey(snapshots),
     warnings: problems.map(warning),
   };
 }
