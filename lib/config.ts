@@ -233,8 +233,10 @@ export function parseEnv(env: Record<string, string | undefined>): AppEnv {
 }
 
 function kvCredentials(e: z.infer<typeof envSchema>): AppEnv["kv"] {
-  const url = e.KV_REST_API_URL ?? e.UPSTASH_REDIS_REST_URL;
-  const token = e.KV_REST_API_URL ? e.KV_REST_API_TOKEN : e.UPSTASH_REDIS_REST_TOKEN;
+  // Vercel's names first, as a pair; Upstash's otherwise. Half a pair is a mistake worth stopping for.
+  const vercel = e.KV_REST_API_URL !== undefined || e.KV_REST_API_TOKEN !== undefined;
+  const url = vercel ? e.KV_REST_API_URL : e.UPSTASH_REDIS_REST_URL;
+  const token = vercel ? e.KV_REST_API_TOKEN : e.UPSTASH_REDIS_REST_TOKEN;
   if (!url && !token) return undefined;
   if (!url || !token) {
     throw new AppError(

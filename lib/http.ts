@@ -47,6 +47,7 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 const MIN_SHARED_MAX_AGE = 60;
+const FILL_AFTER_RESPONSE_MS = 30_000;
 const STALE_WHILE_REVALIDATE = 3600;
 
 export async function handleFeed(
@@ -92,7 +93,12 @@ export async function fillSummaries(deps: FeedHandlerDeps): Promise<void> {
   try {
     const ai = deps.config.aiSummary;
     const candidates = await deps.summaryCandidates();
-    await deps.summaries.fillMissing(candidates, { limit: ai.summaries_per_request, concurrency: ai.max_workers });
+    await deps.summaries.fillMissing(candidates, {
+      limit: ai.summaries_per_request,
+      concurrency: ai.max_workers,
+      // Work after a response is bounded by the function's time: start nothing late.
+      deadline: deps.now() + FILL_AFTER_RESPONSE_MS,
+    });
   } catch (err) {
     deps.log.error("summaries after a request failed", { error: err instanceof Error ? err.message : String(err) });
   }

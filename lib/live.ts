@@ -16,7 +16,7 @@ import type { Store } from "./store/types";
 import { createCandidateFinder } from "./summaries/candidates";
 import { fetchFullText } from "./summaries/fulltext";
 import { createChatModel } from "./summaries/llm";
-import { createSummaries, disabledSummaries, type Summaries } from "./summaries/service";
+import { createSummaries, disabledSummaries, MODEL_MAX_RETRIES, type Summaries } from "./summaries/service";
 import packageJson from "../package.json";
 
 export const USER_AGENT_PRODUCT = `arxiv-rss-bot/${packageJson.version}`;
@@ -73,7 +73,7 @@ function createLiveSummaries(
     apiKey,
     model: env.aiSummaryModel ?? ai.model,
     timeoutMs: ai.timeout_seconds * 1000,
-    maxRetries: 2,
+    maxRetries: MODEL_MAX_RETRIES,
     maxOutputTokens: ai.max_output_tokens,
   });
   return createSummaries({

@@ -56,7 +56,7 @@ export async function handleCronRefresh(request: Request, deps: OpsDeps, maxDura
     return json({ error: "CRON_SECRET is not set: the refresh endpoint is disabled" }, 401);
   }
   if (deps.cronSecret) {
-    const given = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
+    const given = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization")?.trim() ?? "")?.[1]?.trim() ?? "";
     if (!sameSecret(given, deps.cronSecret)) {
       return json({ error: "unauthorized: send Authorization: Bearer $CRON_SECRET" }, 401, { "WWW-Authenticate": "Bearer" });
     }

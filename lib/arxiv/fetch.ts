@@ -67,8 +67,17 @@ export async function fetchCategoryFeed(category: string, options: FetchFeedOpti
 class BodyTooLargeError extends Error {}
 
 async function readBody(response: Response): Promise<string> {
-  const declared = Number(response.headers.get("content-length"));
-  if (declared > MAX_BODY_BYTES) throw new BodyTooLargeError(`${declared} bytes`);
+  const text = await readBodyCapped(response, MAX_BODY_BYTES);
+  if (text === undefined) throw new BodyTooLargeError(`over ${MAX_BODY_BYTES} bytes`);
+  return text;
+}
+
+/** The body as UTF-8 text, or undefined as soon as it proves larger than `maxBytes` (declared or read). */
+export async function readBodyCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (Number(response.headers.get("content-length")) > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
   if (!response.body) return "";
   const reader = response.body.getReader();
   const decoder = new TextDecoder("utf-8");
@@ -78,9 +87,9 @@ async function readBody(response: Response): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel();
-      throw new BodyTooLargeError(`over ${MAX_BODY_BYTES} bytes`);
+      return undefined;
     }
     text += decoder.decode(value, { stream: true });
   }

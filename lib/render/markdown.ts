@@ -1,11 +1,14 @@
 // Pure: a summary's Markdown (model output: untrusted) → HTML safe to put in any feed or page.
 // markdown-it with raw HTML off escapes every tag, and its link check refuses javascript:, vbscript:,
-// file: and data: URLs; images are off too (no tracking pixels). GFM tables and strikethrough stay.
+// file: and data: URLs (but data:image/*, which cannot run code). Images show as their alt text: no
+// tracking pixels. GFM tables and strikethrough stay.
 import MarkdownIt from "markdown-it";
-import { stripInvalidXmlChars } from "../text";
+import { escapeHtml, stripInvalidXmlChars } from "../text";
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
-md.disable("image");
+
+md.renderer.rules.image = (tokens, idx, options, env, self) =>
+  escapeHtml(self.renderInlineAsText(tokens[idx]!.children ?? [], options, env));
 
 const defaultLinkOpen =
   md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));

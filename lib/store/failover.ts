@@ -46,7 +46,8 @@ export class FailoverStore implements Store, HealthReporting {
     if (now < this.skipPrimaryUntil) return operation(this.fallback);
     try {
       const result = await operation(this.primary);
-      if (this.failingSince !== undefined) {
+      // Only an answer to a request sent after the failure shows that KV is back.
+      if (this.failingSince !== undefined && now >= this.skipPrimaryUntil && now > this.failingSince) {
         this.options.log.info("KV is reachable again", { failingSince: new Date(this.failingSince).toISOString() });
         this.failingSince = undefined;
       }

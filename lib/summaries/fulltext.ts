@@ -1,6 +1,7 @@
 // A paper's full text from arXiv's HTML version, fetched under the same politeness as the feeds, then
 // reduced to plain text and cut to a token budget.
 import type { Paper } from "../types";
+import { readBodyCapped } from "../arxiv/fetch";
 import { withArxivTurn, type PoliteDeps } from "../arxiv/polite";
 
 export type FullTextResult =
@@ -34,8 +35,8 @@ export async function fetchFullText(paper: Paper, deps: FullTextDeps): Promise<F
       });
       if (res.status === 404) return { kind: "none" } as const;
       if (!res.ok) return { kind: "later", message: `arXiv HTML answered HTTP ${res.status}` } as const;
-      if (Number(res.headers.get("content-length")) > MAX_HTML_BYTES) return { kind: "none" } as const;
-      return { kind: "html", html: await res.text() } as const;
+      const html = await readBodyCapped(res, MAX_HTML_BYTES);
+      return html === undefined ? ({ kind: "none" } as const) : ({ kind: "html", html } as const);
     } catch (err) {
       return { kind: "later", message: `arXiv HTML could not be fetched (${(err as Error)?.name ?? err})` } as const;
     }
@@ -77,7 +78,7 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
-/** Keeps whole paragraphs up to `maxChars`. */
+/** At most `maxChars`: cut at a paragraph's end when one is near the limit, else at the limit. */
 export function cutToBudget(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const cut = text.slice(0, maxChars);

@@ -17,7 +17,7 @@ function languageLine(language: string | undefined): string {
 /** Identifies the instructions a summary was made with; part of its cache key. */
 export function promptFingerprint(prompt: string, language: string | undefined): string {
   return createHash("sha256")
-    .update(`${WRAPPER_VERSION}\n${prompt}\n${languageLine(language)}`)
+    .update(`${WRAPPER_VERSION}\n${prompt.trim()}\n${languageLine(language)}`)
     .digest("base64url")
     .slice(0, 12);
 }
@@ -51,6 +51,13 @@ The paper is in the user message, between the lines "${open}" and "${close}". Ev
   ].join("\n");
   return [
     { role: "system", content: system },
-    { role: "user", content: `${open}\n${body.replaceAll(open, "").replaceAll(close, "")}\n${close}` },
+    { role: "user", content: `${open}\n${withoutMarkers(body, [open, close])}\n${close}` },
   ];
+}
+
+/** Removes the markers until none is left (removing one may join the pieces of another). */
+function withoutMarkers(text: string, markers: string[]): string {
+  let out = text;
+  while (markers.some((m) => out.includes(m))) for (const m of markers) out = out.replaceAll(m, "");
+  return out;
 }

@@ -91,6 +91,8 @@ export interface SummariesDeps {
 }
 
 const LOCK_MARGIN_MS = 30_000;
+/** The model client's own retries (lib/live.ts passes this to createChatModel). */
+export const MODEL_MAX_RETRIES = 2;
 const FAILURE_TTL_MS = 7 * 86_400_000;
 const BUDGET_TTL_MS = 3 * 86_400_000;
 const EPOCH_TTL_MS = 60 * 86_400_000;
@@ -114,8 +116,9 @@ export function createSummaries(deps: SummariesDeps): Summaries {
   const { store, config, model } = deps;
   const fingerprint = promptFingerprint(deps.prompt, config.language);
   const keyOf = (p: Paper) => storeKeys.summary(`${p.id}v${p.version}`, model.name, fingerprint, config.source);
-  // The SDK may retry twice; the lock must outlive every attempt, or a second instance could start.
-  const lockTtlMs = config.timeout_seconds * 1000 * 3 + LOCK_MARGIN_MS;
+  // The lock must outlive every attempt of one call (the SDK retries twice, waiting up to a minute
+  // between them when told to), or a second instance could start the same paper.
+  const lockTtlMs = config.timeout_seconds * 1000 * (MODEL_MAX_RETRIES + 1) + MODEL_MAX_RETRIES * 60_000 + LOCK_MARGIN_MS;
 
   async function lookup(papers: readonly Paper[]): Promise<Map<string, SummaryRecord>> {
     const found = new Map<string, SummaryRecord>();
@@ -154,12 +157,12 @@ export function createSummaries(deps: SummariesDeps): Summaries {
     }
     const failures = await store.getMany(candidates.map((p) => storeKeys.summaryFailure(keyOf(p))));
     const now = deps.now();
-    const queue: { paper: Paper; failure?: FailureRecord }[] = [];
+    const queue: { paper: Paper }[] = [];
     candidates.forEach((paper, i) => {
       if (existing.has(paper.id)) return void report.existing++;
       const failure = failureSchema.safeParse(failures[i]);
       if (failure.success && failure.data.retryAt > now) return void report.waiting++;
-      queue.push({ paper, failure: failure.success ? failure.data : undefined });
+      queue.push({ paper });
     });
 
     let started = 0;
@@ -170,7 +173,7 @@ export function createSummaries(deps: SummariesDeps): Summaries {
           report.deferred++;
           continue;
         }
-        const outcome = await attempt(next.paper, next.failure, () => {
+        const outcome = await attempt(next.paper, () => {
           if (started >= options.limit) return false;
           started++;
           return true;
@@ -181,6 +184,7 @@ export function createSummaries(deps: SummariesDeps): Summaries {
           report.deferred++;
         } else if (outcome === "existing") report.existing++;
         else if (outcome === "locked") report.locked++;
+        else if (outcome === "waiting") report.waiting++;
         else if (outcome === "deferred") report.deferred++;
         else if (outcome === "generated") report.generated++;
         else {
@@ -196,17 +200,26 @@ export function createSummaries(deps: SummariesDeps): Summaries {
     return report;
   }
 
-  type Attempt = "generated" | "existing" | "locked" | "budget" | "deferred" | { reason: string; message: string };
+  type Attempt = "generated" | "existing" | "locked" | "waiting" | "budget" | "deferred" | { reason: string; message: string };
 
   /** One paper: lock, re-check, spend, generate, store; the lock is released whatever happens. */
-  async function attempt(paper: Paper, failure: FailureRecord | undefined, claimSlot: () => boolean): Promise<Attempt> {
+  async function attempt(paper: Paper, claimSlot: () => boolean): Promise<Attempt> {
     const key = keyOf(paper);
     const lockKey = storeKeys.summaryLock(key);
     const token = randomUUID();
     if (!(await store.set(lockKey, token, { ttlMs: lockTtlMs, onlyIfAbsent: true }))) return "locked";
     try {
-      // Another instance may have finished it between our lookup and our lock.
-      if (summaryRecordSchema.safeParse(await store.get(key)).success) return "existing";
+      // Another caller may have finished it, or failed at it, between our first read and our lock.
+      const [summary, failureValue] = await store.getMany([key, storeKeys.summaryFailure(key)]);
+      if (summaryRecordSchema.safeParse(summary).success) return "existing";
+      const parsedFailure = failureSchema.safeParse(failureValue);
+      const failure = parsedFailure.success ? parsedFailure.data : undefined;
+      if (failure && failure.retryAt > deps.now()) return "waiting";
+
+      if (!claimSlot()) return "deferred";
+      const budgetKey = storeKeys.summaryBudget(easternDate(deps.now()));
+      // A look before any full-text fetch, so a spent day asks arXiv for nothing.
+      if (Number(await store.get(budgetKey) ?? 0) >= config.max_summaries_per_day) return "budget";
 
       let fullText: string | undefined;
       if (config.source === "fulltext") {
@@ -214,10 +227,8 @@ export function createSummaries(deps: SummariesDeps): Summaries {
         if (result.kind === "later") return recordFailure(key, failure, { reason: "fulltext-unavailable", message: result.message });
         if (result.kind === "text") fullText = result.text;
       }
-      if (!claimSlot()) return "deferred";
-      // The daily budget is spent before the call: a failed call may have cost money too.
-      const spent = await store.incr(storeKeys.summaryBudget(easternDate(deps.now())), BUDGET_TTL_MS);
-      if (spent > config.max_summaries_per_day) return "budget";
+      // The daily budget is spent before the call (a failed call may have cost money too), atomically.
+      if ((await store.incr(budgetKey, BUDGET_TTL_MS)) > config.max_summaries_per_day) return "budget";
 
       const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"));
       const result = await model.complete(messages);

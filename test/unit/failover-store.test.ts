@@ -1,0 +1,279 @@
+// FailoverStore as production wires it: KvStore (over the Upstash shim and a real redis-server) with a
+// MemoryStore behind it, on a controllable clock, with a recording logger. The shim's command log shows
+// when KV is asked; a counting wrapper shows when it is tried even while it is unreachable.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { FailoverStore } from "../../lib/store/failover";
+import { MemoryStore } from "../../lib/store/memory";
+import type { SetOptions, Store } from "../../lib/store/types";
+import { fakeClock, recordingLogger, type Clock } from "./io-helpers";
+import { describeWithRedis, startKv, type KvHarness } from "./kv-helpers";
+
+const RETRY_MS = 15_000;
+const T0 = Date.parse("2026-06-30T14:00:00Z");
+
+/** Delegates to `inner`, counting the calls: how often the failover store tried KV. */
+function counting(inner: Store): Store & { calls: number } {
+  const wrapper = {
+    kind: inner.kind,
+    calls: 0,
+    get: (key: string) => (wrapper.calls++, inner.get(key)),
+    getMany: (keys: readonly string[]) => (wrapper.calls++, inner.getMany(keys)),
+    set: (key: string, value: unknown, options?: SetOptions) => (wrapper.calls++, inner.set(key, value, options)),
+    del: (key: string) => (wrapper.calls++, inner.del(key)),
+    incr: (key: string, ttlMs: number) => (wrapper.calls++, inner.incr(key, ttlMs)),
+  };
+  return wrapper;
+}
+
+describeWithRedis("FailoverStore (KV over the Upstash shim, memory behind it)", () => {
+  let kv: KvHarness;
+
+  beforeAll(async () => {
+    kv = await startKv();
+  }, 30_000);
+  afterAll(async () => {
+    await kv?.close();
+  });
+  beforeEach(async () => {
+    await kv.reset();
+  });
+
+  function harness() {
+    const clock: Clock = fakeClock(T0);
+    const log = recordingLogger();
+    const primary = counting(kv.connect(1000));
+    const fallback = new MemoryStore(clock.now);
+    const store = new FailoverStore(primary, fallback, { now: clock.now, log, retryPrimaryAfterMs: RETRY_MS });
+    const errors = () => log.entries.filter((e) => e.level === "error");
+    const infos = () => log.entries.filter((e) => e.level === "info");
+    return { clock, log, primary, fallback, store, errors, infos };
+  }
+
+  /** Makes KV fail once (shim down), at the clock's current time. */
+  async function failNow(h: ReturnType<typeof harness>) {
+    kv.shim.setDown(true);
+    await h.store.get("trigger");
+    expect(h.store.degraded).toBe(true);
+  }
+
+  it("healthy: every operation goes to KV, nothing to memory, and health says so", async () => {
+    const h = harness();
+    expect(h.store.kind).toBe("kv");
+    expect(await h.store.set("k", { a: 1 }, { ttlMs: 60_000 })).toBe(true);
+    expect(await h.store.get("k")).toEqual({ a: 1 });
+    expect(await h.store.getMany(["k", "missing"])).toEqual([{ a: 1 }, undefined]);
+    expect(await h.store.set("lock", "x", { onlyIfAbsent: true })).toBe(true);
+    expect(await h.store.set("lock", "y", { onlyIfAbsent: true })).toBe(false);
+    expect(await h.store.incr("n", 60_000)).toBe(1);
+    await h.store.del("lock");
+    // (EVAL's second word is the counter script, not a key.)
+    expect(kv.shim.commands.map((c) => (c[0]!.toLowerCase() === "eval" ? "eval" : `${c[0]!.toLowerCase()} ${c[1]}`))).toEqual([
+      "set k",
+      "get k",
+      "mget k",
+      "set lock",
+      "set lock",
+      "eval",
+      "del lock",
+    ]);
+    // The values are in redis, not in the in-process store.
+    expect(await kv.direct.get("k")).toBe('{"a":1}');
+    expect(await kv.direct.get("n")).toBe("1");
+    expect(await h.fallback.get("k")).toBeUndefined();
+    expect(await h.fallback.get("n")).toBeUndefined();
+    expect(h.store.health()).toEqual({ kind: "kv", healthy: true });
+    expect(h.store.degraded).toBe(false);
+    expect(h.log.entries).toEqual([]);
+  });
+
+  it("KV down: operations still resolve, from memory; health reports the error and since when", async () => {
+    const h = harness();
+    await h.store.set("before", "in KV");
+    kv.shim.setDown(true);
+
+    const started = performance.now();
+    expect(await h.store.get("before")).toBeUndefined(); // memory never had it
+    expect(await h.store.set("m", { during: "outage" })).toBe(true);
+    expect(await h.store.get("m")).toEqual({ during: "outage" });
+    expect(await h.store.incr("n", 60_000)).toBe(1);
+    expect(await h.store.incr("n", 60_000)).toBe(2);
+    expect(await h.store.getMany(["m", "n", "missing"])).toEqual([{ during: "outage" }, 2, undefined]);
+    expect(await h.store.set("lock", "a", { onlyIfAbsent: true, ttlMs: 1000 })).toBe(true);
+    expect(await h.store.set("lock", "b", { onlyIfAbsent: true, ttlMs: 1000 })).toBe(false);
+    await h.store.del("lock");
+    expect(await h.store.get("lock")).toBeUndefined();
+    // Only the first operation waited for KV to fail.
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(await h.fallback.get("m")).toEqual({ during: "outage" });
+
+    const health = h.store.health();
+    expect(health.kind).toBe("kv");
+    expect(health.healthy).toBe(false);
+    expect(health.lastError).toMatch(/^\w*Error: \S/);
+    expect(health.failingSince).toBe(new Date(T0).toISOString());
+    expect(h.store.degraded).toBe(true);
+  });
+
+  it("the outage is logged once, not once per operation (also when operations fail concurrently)", async () => {
+    const h = harness();
+    kv.shim.setDown(true);
+    await Promise.all([h.store.get("a"), h.store.set("b", 1), h.store.incr("c", 1000), h.store.getMany(["a", "b"]), h.store.del("d")]);
+    for (let i = 0; i < 10; i++) {
+      h.clock.advance(100);
+      await h.store.get(`k${i}`);
+    }
+    expect(h.errors()).toHaveLength(1);
+    expect(h.errors()[0]!.message).toMatch(/KV failed/);
+    expect(h.errors()[0]!.fields?.error).toEqual(expect.any(String));
+    expect(h.infos()).toEqual([]);
+    expect(h.store.health().failingSince).toBe(new Date(T0).toISOString());
+  });
+
+  it("within retryPrimaryAfterMs KV is not tried again, even once it is back", async () => {
+    const h = harness();
+    await failNow(h);
+    const tried = h.primary.calls;
+    kv.shim.setDown(false);
+    kv.shim.commands.length = 0;
+    h.clock.advance(RETRY_MS - 1);
+    expect(await h.store.set("k", "memory")).toBe(true);
+    expect(await h.store.get("k")).toBe("memory");
+    expect(await h.store.incr("n", 1000)).toBe(1);
+    expect(await h.store.getMany(["k"])).toEqual(["memory"]);
+    expect(kv.shim.commands).toEqual([]);
+    expect(h.primary.calls).toBe(tried);
+    expect(await kv.direct.exists("k")).toBe(0);
+    expect(h.store.degraded).toBe(true);
+    expect(h.store.health().healthy).toBe(false);
+  });
+
+  it("after retryPrimaryAfterMs KV is tried again; when it answers, health is healthy and an info log says so", async () => {
+    const h = harness();
+    await h.store.set("k", "in KV");
+    await failNow(h);
+    expect(await h.store.set("k", "in memory")).toBe(true);
+    kv.shim.setDown(false);
+    kv.shim.commands.length = 0;
+    h.clock.advance(RETRY_MS);
+
+    // Reads come from KV again, not from what memory took during the outage.
+    expect(await h.store.get("k")).toBe("in KV");
+    expect(kv.shim.commands).toEqual([["get", "k"]]);
+    expect(h.store.health()).toEqual({ kind: "kv", healthy: true });
+    expect(h.store.degraded).toBe(false);
+    const recovered = h.infos();
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]!.message).toMatch(/KV is reachable again/);
+    expect(recovered[0]!.fields).toEqual({ failingSince: new Date(T0).toISOString() });
+
+    // And later operations keep going to KV, without more logs.
+    await h.store.set("after", 1);
+    expect(await kv.direct.get("after")).toBe("1");
+    expect(h.log.entries.filter((e) => e.level === "info")).toHaveLength(1);
+    expect(h.errors()).toHaveLength(1);
+  });
+
+  it("a retry that fails again keeps the outage's start, does not log again, and waits another period", async () => {
+    const h = harness();
+    await failNow(h);
+    const firstError = h.store.health().lastError;
+    h.clock.advance(RETRY_MS);
+    const before = h.primary.calls;
+    expect(await h.store.set("x", 1)).toBe(true); // tried KV, failed, went on in memory
+    expect(h.primary.calls).toBe(before + 1);
+    expect(await h.store.get("x")).toBe(1);
+    expect(h.primary.calls).toBe(before + 1); // the window started again at the failed retry
+    expect(h.errors()).toHaveLength(1);
+    const health = h.store.health();
+    expect(health).toMatchObject({ kind: "kv", healthy: false, failingSince: new Date(T0).toISOString() });
+    expect(health.lastError).toBe(firstError);
+
+    // The new window runs from the failed retry, not from the outage's start.
+    kv.shim.setDown(false);
+    kv.shim.commands.length = 0;
+    h.clock.advance(RETRY_MS - 1);
+    await h.store.get("x");
+    expect(kv.shim.commands).toEqual([]);
+    h.clock.advance(1);
+    await h.store.get("x");
+    expect(kv.shim.commands).toEqual([["get", "x"]]);
+    expect(h.store.health()).toEqual({ kind: "kv", healthy: true });
+  });
+
+  it("a second outage after a recovery is logged again, with its own start", async () => {
+    const h = harness();
+    await failNow(h);
+    kv.shim.setDown(false);
+    h.clock.advance(RETRY_MS);
+    await h.store.get("k");
+    expect(h.store.degraded).toBe(false);
+    h.clock.advance(60_000);
+    const second = h.clock.now();
+    await failNow(h);
+    expect(h.errors()).toHaveLength(2);
+    expect(h.store.health().failingSince).toBe(new Date(second).toISOString());
+  });
+});
+
+describe("FailoverStore with a scripted primary (no redis needed)", () => {
+  function failing(message: string): Store {
+    const fail = () => Promise.reject(new TypeError(message));
+    return { kind: "kv", get: fail, getMany: fail, set: fail, del: fail, incr: fail };
+  }
+
+  it("reports the error's name and message, and health() carries nothing about errors while healthy", async () => {
+    const clock = fakeClock(T0);
+    const log = recordingLogger();
+    const store = new FailoverStore(failing("fetch failed"), new MemoryStore(clock.now), { now: clock.now, log, retryPrimaryAfterMs: RETRY_MS });
+    expect(store.health()).toEqual({ kind: "kv", healthy: true });
+    expect(await store.set("k", 1)).toBe(true);
+    expect(store.health()).toEqual({
+      kind: "kv",
+      healthy: false,
+      lastError: "TypeError: fetch failed",
+      failingSince: new Date(T0).toISOString(),
+    });
+    expect(log.entries).toEqual([
+      { level: "error", message: "KV failed; serving from the in-process store", fields: { error: "TypeError: fetch failed" } },
+    ]);
+  });
+
+  it("never reports healthy while it serves from memory: a late answer to a request sent before the failure", async () => {
+    // Request A goes to KV and is slow; request B fails meanwhile; then A's answer arrives.
+    const clock = fakeClock(T0);
+    const log = recordingLogger();
+    let answerA!: (value: unknown) => void;
+    let kvCalls = 0;
+    const primary: Store = {
+      kind: "kv",
+      get: (key) => {
+        kvCalls++;
+        if (key === "a") return new Promise((resolve) => (answerA = resolve));
+        return Promise.reject(new TypeError("fetch failed"));
+      },
+      getMany: () => Promise.reject(new TypeError("fetch failed")),
+      set: () => Promise.reject(new TypeError("fetch failed")),
+      del: () => Promise.reject(new TypeError("fetch failed")),
+      incr: () => Promise.reject(new TypeError("fetch failed")),
+    };
+    const fallback = new MemoryStore(clock.now);
+    const store = new FailoverStore(primary, fallback, { now: clock.now, log, retryPrimaryAfterMs: RETRY_MS });
+    const a = store.get("a");
+    await store.get("b");
+    expect(store.degraded).toBe(true);
+    answerA("from KV");
+    expect(await a).toBe("from KV");
+    // Whatever the store now believes, it must be consistent: if the next operation is served from
+    // memory (KV not asked), `degraded` and health() must say so, or the summaries' exactly-once lock
+    // and daily budget would silently live in this one process.
+    const before = kvCalls;
+    await store.set("lock", "x", { onlyIfAbsent: true });
+    const servedFromMemory = kvCalls === before;
+    if (servedFromMemory) {
+      expect(store.degraded).toBe(true);
+      expect(store.health().healthy).toBe(false);
+    } else {
+      expect(await fallback.get("lock")).toBeUndefined();
+    }
+  });
+});

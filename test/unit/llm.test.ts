@@ -1,0 +1,164 @@
+// One chat completion through the openai SDK against a real HTTP server on 127.0.0.1 (the fake OpenAI
+// server, or a stub for answers it does not give): what comes back, what is sent, how failures read.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createChatModel, type CompletionResult } from "../../lib/summaries/llm";
+import { buildMessages, type ChatMessage } from "../../lib/summaries/prompt";
+import { startFakeOpenAi, summaryFor, type FakeOpenAi, type LlmBehaviour } from "../servers/fake-openai-server";
+import { startStubServer, type StubServer } from "./io-helpers";
+import { API_KEY, PROMPT, chatModel, papers } from "./summary-helpers";
+
+let llm: FakeOpenAi;
+let stub: StubServer;
+
+beforeAll(async () => {
+  llm = await startFakeOpenAi();
+  stub = await startStubServer();
+});
+afterAll(async () => {
+  await llm?.close();
+  await stub?.close();
+});
+beforeEach(() => llm.reset());
+
+const paper = papers(1)[0]!;
+const messages = (): ChatMessage[] => buildMessages(PROMPT, undefined, { paper }, "b0undary");
+
+function failure(result: CompletionResult): Extract<CompletionResult, { ok: false }> {
+  if (result.ok) throw new Error(`expected a failure, got ok: ${result.text.slice(0, 80)}`);
+  return result;
+}
+
+/** A stub answer: HTTP 200 with this completion body. */
+function completion(content: unknown, finishReason = "stop") {
+  return {
+    id: "chatcmpl-1",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: finishReason }],
+  };
+}
+
+function serveJson(body: unknown): void {
+  stub.handle((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(body)));
+  });
+}
+
+describe("a good answer", () => {
+  it("returns the model's text, sends the key, the model name, max_tokens and the messages", async () => {
+    const model = chatModel(llm, { maxOutputTokens: 700, model: "my-model" });
+    expect(model.name).toBe("my-model");
+    const sent = messages();
+    const result = await model.complete(sent);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.text).toBe(summaryFor(paper.title, `${paper.id}v${paper.version}`));
+    expect(result.truncated).toBe(false);
+    expect(result.usage).toEqual({ promptTokens: 100, completionTokens: 200 });
+
+    expect(llm.calls).toHaveLength(1);
+    const call = llm.calls[0]!;
+    expect(call.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(call.model).toBe("my-model");
+    expect(call.maxTokens).toBe(700);
+    expect(call.messages).toEqual(sent);
+    expect(call.paper).toBe(`${paper.id}v${paper.version}`);
+  });
+
+  it("a long answer is capped at 8 characters per output token and marked truncated", async () => {
+    // The fake server echoes the title into its answer: a 5000-character title makes a long answer.
+    const long = { ...paper, title: "Long ".repeat(1000).trim() };
+    const model = chatModel(llm, { maxOutputTokens: 64 });
+    const result = await model.complete(buildMessages(PROMPT, undefined, { paper: long }, "b"));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.text.length).toBeLessThanOrEqual(64 * 8 + 1);
+    expect(result.text.endsWith("…")).toBe(true);
+    expect(result.text.startsWith("# 论文总结：Long Long")).toBe(true);
+    expect(result.truncated).toBe(true);
+  });
+
+  it("finish_reason \"length\" marks the answer truncated", async () => {
+    serveJson(completion("A summary that the model had to stop early because of max_tokens.", "length"));
+    const result = await createChatModel({ baseUrl: stub.url, apiKey: "k", model: "m", timeoutMs: 1000, maxRetries: 0, maxOutputTokens: 100 }).complete(messages());
+    expect(result).toMatchObject({ ok: true, truncated: true });
+  });
+
+  it("characters XML cannot carry are removed from the answer", async () => {
+    serveJson(completion("A fine summary\u0000 of the paper\u0008 with enough text.\uFFFF"));
+    const result = await createChatModel({ baseUrl: stub.url, apiKey: "k", model: "m", timeoutMs: 1000, maxRetries: 0, maxOutputTokens: 100 }).complete(messages());
+    expect(result.ok && result.text).toBe("A fine summary of the paper with enough text.");
+  });
+});
+
+describe("failures are results, never exceptions", () => {
+  it.each([
+    ["empty", "empty"],
+    ["garbage", "invalid-response"],
+    ["not-a-completion", "invalid-response"],
+    ["http-500", "http-error"],
+    ["http-429", "rate-limited"],
+  ] as const)("%s → ok:false, reason %s, one call with maxRetries 0", async (behaviour: LlmBehaviour, reason) => {
+    llm.setBehaviour("*", behaviour);
+    const result = failure(await chatModel(llm).complete(messages()));
+    expect(result.reason).toBe(reason);
+    expect(result.message.length).toBeGreaterThan(0);
+    expect(result.message).not.toContain(API_KEY);
+    expect(llm.calls).toHaveLength(1);
+  });
+
+  it("hang → ok:false timeout, within about the timeout", async () => {
+    llm.setBehaviour("*", "hang");
+    const started = Date.now();
+    const result = failure(await chatModel(llm, { timeoutMs: 300 }).complete(messages()));
+    const took = Date.now() - started;
+    expect(result.reason).toBe("timeout");
+    expect(result.message).toContain("300");
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(2000);
+  });
+
+  it("500 and 429 are retried by the SDK up to maxRetries, then reported", async () => {
+    llm.setBehaviour("*", "http-500");
+    expect(failure(await chatModel(llm, { maxRetries: 1 }).complete(messages())).reason).toBe("http-error");
+    expect(llm.calls).toHaveLength(2);
+    llm.reset();
+    llm.setBehaviour("*", "http-429");
+    expect(failure(await chatModel(llm, { maxRetries: 1 }).complete(messages())).reason).toBe("rate-limited");
+    expect(llm.calls).toHaveLength(2);
+  });
+
+  it("the behaviour is per paper: one paper failing does not affect another", async () => {
+    const [a, b] = papers(2);
+    llm.setBehaviour(a!.id, "http-500");
+    const model = chatModel(llm);
+    expect(failure(await model.complete(buildMessages(PROMPT, undefined, { paper: a! }, "x"))).reason).toBe("http-error");
+    expect((await model.complete(buildMessages(PROMPT, undefined, { paper: b! }, "x"))).ok).toBe(true);
+  });
+
+  it("nothing listening → ok:false network", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const model = createChatModel({ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: "k", model: "m", timeoutMs: 500, maxRetries: 0, maxOutputTokens: 100 });
+    expect(failure(await model.complete(messages())).reason).toBe("network");
+  });
+
+  it.each([
+    ["whitespace only", completion("   \n\t  ")],
+    ["too short to be a summary", completion("OK, done.")],
+    ["null content", completion(null)],
+    ["no choices", { ...completion("x"), choices: [] }],
+    ["content not a string", completion({ text: "A long enough summary of the whole paper." })],
+  ])("an answer with %s → ok:false", async (name, body) => {
+    serveJson(body);
+    const model = createChatModel({ baseUrl: stub.url, apiKey: "k", model: "m", timeoutMs: 1000, maxRetries: 0, maxOutputTokens: 100 });
+    const result = failure(await model.complete(messages()));
+    expect(result.reason).toBe(name.includes("choices") || name.includes("not a string") ? "invalid-response" : "empty");
+  });
+});

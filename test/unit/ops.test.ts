@@ -1,0 +1,371 @@
+// The operators' endpoints: handleHealth and handleCronRefresh, with a real arXiv source against the fixture
+// server, on a fake clock. Health must tell an outage from a working deployment; the refresh endpoint must
+// refuse anyone without the secret and, for the right caller, ingest every category and report.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../lib/config";
+import { handleCronRefresh, handleHealth, type OpsDeps } from "../../lib/ops";
+import { FailoverStore, type StoreHealth } from "../../lib/store/failover";
+import { MemoryStore } from "../../lib/store/memory";
+import type { Store } from "../../lib/store/types";
+import { createCandidateFinder } from "../../lib/summaries/candidates";
+import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
+import type { Paper } from "../../lib/types";
+import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { et, recordingLogger, sourceHarness } from "./io-helpers";
+
+let server: ArxivFixtureServer;
+
+beforeAll(async () => {
+  server = await startArxivFixtureServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+beforeEach(() => {
+  server.reset();
+});
+
+const TUE_10AM = et("2026-06-30", "10:00");
+const SECRET = "s3cret-cron-token";
+const VERSION = "9.9.9-test";
+const CATEGORIES = ["cs.AI", "cs.DC"];
+const DISABLED_REASON = "no API key: DASHSCOPE_API_KEY is not set";
+
+const config = parseConfig({
+  categories: CATEGORIES,
+  keywords: ["LLM", "agent"],
+  announce_types: ["new", "cross", "replace", "replace-cross"],
+  ai_summary: { enabled: true, max_workers: 4, max_papers_to_summarize: 3 },
+});
+
+const HEALTHY: StoreHealth = { kind: "kv", healthy: true };
+
+interface HarnessOptions {
+  cronSecret?: string;
+  production?: boolean;
+  summaries?: Summaries;
+  storeHealth?: () => StoreHealth;
+  probeStore?: () => Promise<void>;
+  store?: Store;
+  summaryCandidates?: () => Promise<Paper[]>;
+}
+
+function harness(options: HarnessOptions = {}) {
+  const sh = sourceHarness(server, TUE_10AM, { retrySeconds: 300, timeoutMs: 2000, ...(options.store ? { store: options.store } : {}) });
+  const log = recordingLogger();
+  let probes = 0;
+  const deps: OpsDeps = {
+    config,
+    source: sh.source,
+    now: sh.clock.now,
+    log,
+    summaries: options.summaries ?? disabledSummaries(DISABLED_REASON),
+    summaryCandidates: options.summaryCandidates ?? createCandidateFinder(config, sh.source),
+    storeHealth: options.storeHealth ?? (() => HEALTHY),
+    probeStore:
+      options.probeStore ??
+      (async () => {
+        probes++;
+        await sh.deps.store.get("arxiv-rss-bot:health-probe");
+      }),
+    cronSecret: options.cronSecret,
+    production: options.production ?? false,
+    version: VERSION,
+  };
+  return { ...sh, deps, log, probes: () => probes };
+}
+
+/** A Summaries that records what the refresh asked of it. */
+function recordingSummaries(report: Partial<FillReport> = {}) {
+  const calls: { candidates: string[]; options: { limit: number; concurrency: number; deadline?: number } }[] = [];
+  const summaries: Summaries = {
+    enabled: true,
+    model: "qwen-long",
+    epoch: async () => ({ count: 0, updatedAt: 0 }),
+    lookup: async () => new Map(),
+    fillMissing: async (candidates, options) => {
+      calls.push({ candidates: candidates.map((p) => p.id), options });
+      return {
+        candidates: candidates.length,
+        existing: 0,
+        generated: 2,
+        failed: 0,
+        locked: 0,
+        waiting: 0,
+        deferred: candidates.length - 2,
+        budgetExhausted: false,
+        failures: [],
+        ...report,
+      };
+    },
+  };
+  return { summaries, calls };
+}
+
+const cron = (headers: Record<string, string> = {}) =>
+  new Request("https://bot.example.test/api/cron/refresh", { headers });
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+interface HealthBody {
+  status: string;
+  version: string;
+  store: StoreHealth;
+  summaries: { enabled: boolean; model?: string; reason?: string };
+  categories: ({ category: string; fetched?: false } & Record<string, unknown>)[];
+}
+
+interface CronBody {
+  ok: boolean;
+  durationMs: number;
+  categories: { category: string; version?: string | null; days?: { date: string; papers: number }[]; problem?: string; error?: string }[];
+  summaries: Record<string, unknown>;
+}
+
+describe("handleHealth", () => {
+  it("healthy: 200 {status: ok} with version, store, summaries and each category; arXiv is not asked", async () => {
+    const h = harness();
+    const res = await handleHealth(h.deps);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({
+      status: "ok",
+      version: VERSION,
+      store: { kind: "kv", healthy: true },
+      summaries: { enabled: false, reason: DISABLED_REASON },
+      categories: [
+        { category: "cs.AI", fetched: false },
+        { category: "cs.DC", fetched: false },
+      ],
+    });
+    expect(h.probes()).toBe(1);
+    expect(server.requests).toEqual([]);
+  });
+
+  it("reports what the store knows of each category once it has been fetched", async () => {
+    const h = harness();
+    const ai = await h.source.load("cs.AI");
+    const body = (await (await handleHealth(h.deps)).json()) as HealthBody;
+    expect(body.categories[0]).toMatchObject({
+      category: "cs.AI",
+      version: ai.version,
+      fetchedAt: new Date(TUE_10AM).toISOString(),
+      failures: 0,
+    });
+    expect(body.categories[0]!.nextCheckAt).toEqual(expect.any(String));
+    expect(body.categories[1]).toEqual({ category: "cs.DC", fetched: false });
+  });
+
+  it("shows a category's last error while arXiv is failing for it", async () => {
+    const h = harness();
+    server.setScenario("cs.DC", "http-503");
+    await h.source.load("cs.DC");
+    const body = (await (await handleHealth(h.deps)).json()) as HealthBody;
+    expect(body.status).toBe("ok");
+    expect(body.categories[1]).toMatchObject({ category: "cs.DC", failures: 1, lastError: { reason: expect.any(String) } });
+  });
+
+  it("503 {status: degraded} when storeHealth() says the store is unhealthy, with its error", async () => {
+    const failing: StoreHealth = { kind: "kv", healthy: false, lastError: "TypeError: fetch failed", failingSince: "2026-06-30T13:59:00.000Z" };
+    const h = harness({ storeHealth: () => failing });
+    const res = await handleHealth(h.deps);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = (await res.json()) as HealthBody;
+    expect(body.status).toBe("degraded");
+    expect(body.store).toEqual(failing);
+    expect(body.categories.map((c) => c.category)).toEqual(CATEGORIES);
+  });
+
+  it("the probe makes a KV outage visible: the first health check after KV fails already says degraded", async () => {
+    const fail = () => Promise.reject(new TypeError("fetch failed"));
+    const brokenKv: Store = { kind: "kv", get: fail, getMany: fail, set: fail, del: fail, incr: fail };
+    const log = recordingLogger();
+    const failover = new FailoverStore(brokenKv, new MemoryStore(() => TUE_10AM), { now: () => TUE_10AM, log, retryPrimaryAfterMs: 15_000 });
+    const h = harness({ store: failover, storeHealth: () => failover.health(), probeStore: async () => void (await failover.get("probe")) });
+    const res = await handleHealth(h.deps);
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as HealthBody;
+    expect(body.status).toBe("degraded");
+    expect(body.store).toEqual({
+      kind: "kv",
+      healthy: false,
+      lastError: "TypeError: fetch failed",
+      failingSince: new Date(TUE_10AM).toISOString(),
+    });
+  });
+
+  it("a probe that throws does not break the health check", async () => {
+    const h = harness({ probeStore: () => Promise.reject(new Error("boom")) });
+    const res = await handleHealth(h.deps);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as HealthBody).status).toBe("ok");
+  });
+
+  it("a category whose status cannot be read is reported as not fetched, not as a failure of the endpoint", async () => {
+    const h = harness();
+    const source = { ...h.deps.source, peek: (c: string) => (c === "cs.DC" ? Promise.reject(new Error("store read failed")) : h.source.peek(c)) };
+    const res = await handleHealth({ ...h.deps, source });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as HealthBody).categories[1]).toEqual({ category: "cs.DC", fetched: false });
+  });
+
+  it("summaries: enabled with the model, or disabled with the reason", async () => {
+    const on = harness({ summaries: recordingSummaries().summaries });
+    expect(((await (await handleHealth(on.deps)).json()) as HealthBody).summaries).toEqual({ enabled: true, model: "qwen-long" });
+    for (const reason of ["ai_summary.enabled is false in config.json", "on Vercel, summaries need a KV store (KV_REST_API_URL)"]) {
+      const off = harness({ summaries: disabledSummaries(reason) });
+      expect(((await (await handleHealth(off.deps)).json()) as HealthBody).summaries).toEqual({ enabled: false, reason });
+    }
+  });
+});
+
+describe("handleCronRefresh: who may call it", () => {
+  it("401 without an Authorization header when CRON_SECRET is set; nothing is fetched or summarized", async () => {
+    const { summaries, calls } = recordingSummaries();
+    const h = harness({ cronSecret: SECRET, summaries });
+    const res = await handleCronRefresh(cron(), h.deps, 300_000);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(((await res.json()) as { error: string }).error).toMatch(/unauthorized/i);
+    expect(server.requests).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    ["a wrong token", `Bearer not-${SECRET}`],
+    ["the secret with a suffix", `Bearer ${SECRET}x`],
+    ["a prefix of the secret", `Bearer ${SECRET.slice(0, -1)}`],
+    ["an empty token", "Bearer "],
+    ["the secret without the Bearer scheme", SECRET],
+    ["the secret as Basic", `Basic ${SECRET}`],
+  ])("401 with %s", async (_name, authorization) => {
+    const { summaries, calls } = recordingSummaries();
+    const h = harness({ cronSecret: SECRET, summaries, production: true });
+    const res = await handleCronRefresh(cron({ Authorization: authorization }), h.deps, 300_000);
+    expect(res.status).toBe(401);
+    expect(server.requests).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
+  it("production without CRON_SECRET refuses everyone, saying why", async () => {
+    const { summaries, calls } = recordingSummaries();
+    const h = harness({ production: true, summaries });
+    for (const headers of [{}, bearer("anything"), bearer("")]) {
+      const res = await handleCronRefresh(cron(headers), h.deps, 300_000);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toMatch(/CRON_SECRET is not set/);
+    }
+    expect(server.requests).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
+  it("development without CRON_SECRET lets anyone refresh", async () => {
+    const h = harness({ production: false });
+    const res = await handleCronRefresh(cron(), h.deps, 300_000);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as CronBody).ok).toBe(true);
+  });
+
+  it.each([false, true])("the right Bearer token is let in (production: %s)", async (production) => {
+    const h = harness({ cronSecret: SECRET, production });
+    const res = await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as CronBody).ok).toBe(true);
+  });
+});
+
+describe("handleCronRefresh: the report", () => {
+  it("ingests every configured category from arXiv and reports its days and papers", async () => {
+    const h = harness({ cronSecret: SECRET });
+    const res = await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = (await res.json()) as CronBody;
+    expect(body.ok).toBe(true);
+    expect(body.durationMs).toEqual(expect.any(Number));
+    expect(body.categories.map((c) => c.category)).toEqual(CATEGORIES);
+    expect(server.requests.map((r) => r.category).sort()).toEqual(CATEGORIES);
+    for (const entry of body.categories) {
+      const snapshot = await h.source.load(entry.category); // from the store now: no new request
+      expect(entry.version).toBe(snapshot.version);
+      expect(entry.version).toEqual(expect.any(String));
+      expect(entry.days).toEqual(snapshot.days.map((d) => ({ date: d.date, papers: d.papers.length })));
+      expect(entry.days![0]).toMatchObject({ date: "2026-06-30" });
+      expect(entry.days![0]!.papers).toBeGreaterThan(0);
+      expect(entry).not.toHaveProperty("problem");
+    }
+    expect(server.requests).toHaveLength(CATEGORIES.length);
+    expect(h.log.entries.some((e) => e.level === "info" && e.message === "cron refresh")).toBe(true);
+  });
+
+  it("with summaries off, the summaries report says they were skipped and why", async () => {
+    const h = harness({ cronSecret: SECRET });
+    const body = (await (await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000)).json()) as CronBody;
+    const candidates = await h.deps.summaryCandidates();
+    expect(candidates.length).toBeGreaterThan(0);
+    expect(body.summaries).toEqual({
+      candidates: candidates.length,
+      existing: 0,
+      generated: 0,
+      failed: 0,
+      locked: 0,
+      waiting: 0,
+      deferred: 0,
+      budgetExhausted: false,
+      failures: [],
+      skipped: DISABLED_REASON,
+    });
+  });
+
+  it("with summaries on, asks for every candidate with max_workers and a deadline before the platform's limit, and reports it", async () => {
+    const { summaries, calls } = recordingSummaries({ failures: [{ id: "x", reason: "timeout", message: "slow" }], failed: 1 });
+    const h = harness({ cronSecret: SECRET, summaries });
+    const body = (await (await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000)).json()) as CronBody;
+    const candidates = (await h.deps.summaryCandidates()).map((p) => p.id);
+    expect(candidates.length).toBeGreaterThan(0);
+    expect(calls).toEqual([{ candidates, options: { limit: candidates.length, concurrency: 4, deadline: TUE_10AM + 280_000 } }]);
+    expect(body.summaries).toMatchObject({ candidates: candidates.length, generated: 2, failed: 1, failures: [{ id: "x", reason: "timeout", message: "slow" }] });
+  });
+
+  it("a short function limit still leaves at least a second for summaries", async () => {
+    const { summaries, calls } = recordingSummaries();
+    const h = harness({ summaries });
+    await handleCronRefresh(cron(), h.deps, 10_000);
+    expect(calls[0]!.options.deadline).toBe(TUE_10AM + 1000);
+  });
+
+  it("a category arXiv fails for is reported with its problem; the others are refreshed", async () => {
+    server.setScenario("cs.DC", "http-500");
+    const h = harness({ cronSecret: SECRET });
+    const res = await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as CronBody;
+    const [ai, dc] = body.categories;
+    expect(ai).toMatchObject({ category: "cs.AI", version: expect.any(String) });
+    expect(ai).not.toHaveProperty("problem");
+    expect(dc).toMatchObject({ category: "cs.DC", version: null, days: [], problem: expect.stringMatching(/\S/) });
+  });
+
+  it("a category arXiv does not know is reported with the error; the refresh still answers", async () => {
+    server.setScenario("cs.DC", "unknown");
+    const h = harness({ cronSecret: SECRET });
+    const res = await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as CronBody;
+    expect(body.categories[1]).toEqual({ category: "cs.DC", error: expect.stringContaining("cs.DC") });
+    expect(body.categories[0]).toMatchObject({ category: "cs.AI", version: expect.any(String) });
+  });
+
+  it("a failure while finding or summarizing candidates is reported, not thrown", async () => {
+    const h = harness({ cronSecret: SECRET, summaryCandidates: () => Promise.reject(new Error("candidate lookup failed")) });
+    const res = await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as CronBody;
+    expect(body.ok).toBe(true);
+    expect(body.summaries).toEqual({ error: "candidate lookup failed" });
+    expect(body.categories).toHaveLength(CATEGORIES.length);
+  });
+});

@@ -1,0 +1,560 @@
+// The summary service with real parts: real papers from the day fixtures, the openai SDK against the fake
+// OpenAI server, MemoryStore or real redis behind the Upstash shim, arXiv HTML from the fixture server, an
+// injected clock. What it must guarantee: one LLM call per paper version, model, prompt and source, ever;
+// failures retried only after a doubling backoff; the per-call, daily and deadline budgets.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { storeKeys } from "../../lib/store/keys";
+import { MemoryStore } from "../../lib/store/memory";
+import type { Store } from "../../lib/store/types";
+import { fetchFullText, type FullTextResult } from "../../lib/summaries/fulltext";
+import { promptFingerprint } from "../../lib/summaries/prompt";
+import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
+import type { Paper } from "../../lib/types";
+import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { startFakeOpenAi, summaryFor, type FakeOpenAi, type LlmBehaviour } from "../servers/fake-openai-server";
+import { et, fakeClock, realSleep, serialProblems, type Clock } from "./io-helpers";
+import {
+  PROMPT,
+  aiConfig,
+  callCounts,
+  callsFor,
+  chatModel,
+  instrumented,
+  makeSummaries,
+  paperWithHtml,
+  papers,
+  redisAvailable,
+  startKv,
+  type KvHarness,
+} from "./summary-helpers";
+
+let llm: FakeOpenAi;
+let arxiv: ArxivFixtureServer;
+
+beforeAll(async () => {
+  llm = await startFakeOpenAi();
+  arxiv = await startArxivFixtureServer();
+});
+afterAll(async () => {
+  await llm?.close();
+  await arxiv?.close();
+});
+beforeEach(() => {
+  llm.reset();
+  arxiv.reset();
+});
+
+const T0 = et("2026-06-30", "10:00");
+const RETRY_SECONDS = 10;
+const ALL = { limit: 100, concurrency: 3 };
+
+function setup(options: { store?: Store; clock?: Clock; config?: Record<string, unknown>; timeoutMs?: number } & Partial<Parameters<typeof makeSummaries>[0]> = {}) {
+  const clock = options.clock ?? fakeClock(T0);
+  const store = options.store ?? new MemoryStore(clock.now);
+  const { timeoutMs, clock: _c, ...rest } = options;
+  const h = makeSummaries({ store, model: chatModel(llm, { timeoutMs: timeoutMs ?? 2000 }), now: clock.now, retrySeconds: RETRY_SECONDS, ...rest });
+  return { ...h, clock, store };
+}
+
+const ids = (ps: readonly Paper[]) => ps.map((p) => p.id);
+const sum = (reports: FillReport[], field: "generated" | "failed" | "locked" | "existing" | "deferred") =>
+  reports.reduce((n, r) => n + r[field], 0);
+
+describe("cached forever, generated once", () => {
+  it("fillMissing on 6 real papers asks the model once per paper; lookup returns each summary", async () => {
+    const { summaries, clock } = setup();
+    const batch = papers(6);
+    expect(await summaries.lookup(batch)).toEqual(new Map());
+    expect(llm.calls).toHaveLength(0);
+
+    const report = await summaries.fillMissing(batch, ALL);
+    expect(report).toMatchObject({ candidates: 6, generated: 6, failed: 0, existing: 0, budgetExhausted: false });
+    expect([...callCounts(llm)].sort()).toEqual(ids(batch).map((id) => [id, 1]).sort());
+
+    const found = await summaries.lookup(batch);
+    expect([...found.keys()].sort()).toEqual(ids(batch).sort());
+    for (const p of batch) {
+      expect(found.get(p.id)).toEqual({
+        markdown: summaryFor(p.title, `${p.id}v${p.version}`),
+        model: "test-model",
+        sourceUsed: "abstract",
+        createdAt: new Date(clock.now()).toISOString(),
+      });
+      const call = callsFor(llm, p.id)[0]!;
+      expect(call.messages[0]!.content.startsWith(PROMPT.trim())).toBe(true);
+      expect(call.messages[1]!.content).toContain(p.abstract);
+    }
+  });
+
+  it("a second fillMissing, a month later or from a restarted instance on the same store, asks nothing", async () => {
+    const { summaries, clock, store } = setup();
+    const batch = papers(5);
+    await summaries.fillMissing(batch, ALL);
+    expect(llm.calls).toHaveLength(5);
+
+    clock.advance(30 * 86_400_000);
+    const again = await summaries.fillMissing(batch, ALL);
+    expect(again).toMatchObject({ existing: 5, generated: 0 });
+    const restarted = setup({ store, clock }).summaries;
+    expect(await restarted.fillMissing(batch, ALL)).toMatchObject({ existing: 5, generated: 0 });
+    expect((await restarted.lookup(batch)).size).toBe(5);
+    expect(llm.calls).toHaveLength(5);
+  });
+
+  it("only the missing ones of a larger list are generated", async () => {
+    const { summaries } = setup();
+    const batch = papers(7);
+    await summaries.fillMissing(batch.slice(0, 3), ALL);
+    const report = await summaries.fillMissing(batch, ALL);
+    expect(report).toMatchObject({ existing: 3, generated: 4 });
+    expect([...callCounts(llm).values()]).toEqual(Array(7).fill(1));
+  });
+
+  type Variant = { name: string; change: (store: Store, clock: Clock) => { summaries: Summaries; candidates: Paper[] }; check: () => void };
+  const base = papers(3, 10);
+  const variants: Variant[] = [
+    {
+      name: "paper version",
+      change: (store, clock) => ({ summaries: setup({ store, clock }).summaries, candidates: base.map((p) => ({ ...p, version: p.version + 1 })) }),
+      check: () => expect(llm.calls.slice(3).map((c) => c.paper)).toEqual(base.map((p) => `${p.id}v${p.version + 1}`)),
+    },
+    {
+      name: "model name",
+      change: (store, clock) => ({
+        summaries: setup({ store, clock, model: chatModel(llm, { model: "other-model" }) }).summaries,
+        candidates: base,
+      }),
+      check: () => expect(llm.calls.slice(3).every((c) => c.model === "other-model")).toBe(true),
+    },
+    {
+      name: "prompt text",
+      change: (store, clock) => ({ summaries: setup({ store, clock, prompt: `${PROMPT}\n另外：请列出作者。` }).summaries, candidates: base }),
+      check: () => expect(llm.calls.slice(3).every((c) => c.messages[0]!.content.includes("另外：请列出作者。"))).toBe(true),
+    },
+    {
+      name: "language",
+      change: (store, clock) => ({ summaries: setup({ store, clock, config: { language: "English" } }).summaries, candidates: base }),
+      check: () => expect(llm.calls.slice(3).every((c) => c.messages[0]!.content.includes("Write the whole summary in English"))).toBe(true),
+    },
+    {
+      name: "source",
+      change: (store, clock) => ({ summaries: setup({ store, clock, config: { source: "fulltext" } }).summaries, candidates: base }),
+      check: () => expect(llm.calls).toHaveLength(6),
+    },
+  ];
+
+  it.each(variants)("changing the $name makes a new summary (the old one stays cached)", async ({ change, check }) => {
+    const { summaries, store, clock } = setup();
+    expect(await summaries.fillMissing(base, ALL)).toMatchObject({ generated: 3 });
+    const changed = change(store, clock);
+    // Nothing cached under the new key yet: the old summary is not served for it.
+    expect((await changed.summaries.lookup(changed.candidates)).size).toBe(0);
+    expect(await changed.summaries.fillMissing(changed.candidates, ALL)).toMatchObject({ generated: 3 });
+    expect(llm.calls).toHaveLength(6);
+    check();
+    // Both stay cached: neither side asks again.
+    expect(await summaries.fillMissing(base, ALL)).toMatchObject({ existing: 3, generated: 0 });
+    expect(await changed.summaries.fillMissing(changed.candidates, ALL)).toMatchObject({ existing: 3, generated: 0 });
+    expect(llm.calls).toHaveLength(6);
+  });
+
+});
+
+describe("exactly once under concurrency", () => {
+  it("20 concurrent fillMissing calls on one MemoryStore → one LLM call per paper", async () => {
+    const { summaries } = setup();
+    const batch = papers(8);
+    llm.setDelay(25);
+    const reports = await Promise.all(Array.from({ length: 20 }, () => summaries.fillMissing(batch, { limit: 8, concurrency: 3 })));
+    expect([...callCounts(llm)].sort()).toEqual(ids(batch).map((id) => [id, 1]).sort());
+    expect(sum(reports, "generated")).toBe(8);
+    // They really overlapped: others found papers locked.
+    expect(sum(reports, "locked")).toBeGreaterThan(0);
+    expect((await summaries.lookup(batch)).size).toBe(8);
+  });
+
+  it("the same across 3 service instances sharing one store", async () => {
+    const clock = fakeClock(T0);
+    const store = new MemoryStore(clock.now);
+    const instances = [0, 1, 2].map(() => setup({ store, clock }).summaries);
+    const batch = papers(8);
+    llm.setDelay(25);
+    await Promise.all(Array.from({ length: 21 }, (_, i) => instances[i % 3]!.fillMissing(batch, { limit: 8, concurrency: 2 })));
+    expect([...callCounts(llm).values()]).toEqual(Array(8).fill(1));
+  });
+
+  it("a paper that failed moments ago in another caller is not asked again by a caller that read the store before", async () => {
+    const { summaries, store, clock } = setup();
+    const [slow, failing] = papers(2, 20) as [Paper, Paper];
+    llm.setBehaviour(failing.id, "http-500");
+    // The second caller is held up on a slow paper first, so it reaches the failing one after the first
+    // caller has failed it, recorded the failure and released the lock.
+    const slowModel = instrumented(chatModel(llm), async (paper) => {
+      if (paper?.startsWith(slow.id)) await realSleep(150);
+    });
+    const other = setup({ store, clock, model: slowModel }).summaries;
+    const [a, b] = await Promise.all([
+      summaries.fillMissing([failing], { limit: 5, concurrency: 1 }),
+      other.fillMissing([slow, failing], { limit: 5, concurrency: 1 }),
+    ]);
+    expect(a.failed).toBe(1);
+    expect(callsFor(llm, slow.id)).toHaveLength(1);
+    // Still inside the failure's backoff (the clock has not moved): one call, not two.
+    expect(callsFor(llm, failing.id)).toHaveLength(1);
+    expect(b.failed).toBe(0);
+  });
+});
+
+const kvOk = redisAvailable("the KV (redis + Upstash shim) summary tests");
+
+describe.skipIf(!kvOk)("two instances sharing one Vercel KV (redis-server + Upstash shim)", () => {
+  let kv: KvHarness;
+  beforeAll(async () => {
+    kv = await startKv();
+  }, 30_000);
+  afterAll(async () => {
+    await kv?.close();
+  });
+  beforeEach(async () => {
+    await kv.flush();
+  });
+
+  it("20 concurrent fillMissing calls split over two instances → one LLM call per paper; both see every summary", async () => {
+    const clock = fakeClock(T0);
+    const [one, two] = [setup({ store: kv.connect(), clock }).summaries, setup({ store: kv.connect(), clock }).summaries];
+    const batch = papers(8, 30);
+    llm.setDelay(25);
+    const reports = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).fillMissing(batch, { limit: 8, concurrency: 3 })),
+    );
+    expect([...callCounts(llm)].sort()).toEqual(ids(batch).map((id) => [id, 1]).sort());
+    expect(sum(reports, "generated")).toBe(8);
+    expect(sum(reports, "locked")).toBeGreaterThan(0);
+    expect((await one.lookup(batch)).size).toBe(8);
+    expect((await two.lookup(batch)).size).toBe(8);
+    expect((await one.epoch()).count).toBe(8);
+    // And again from both: nothing more.
+    await Promise.all([one.fillMissing(batch, ALL), two.fillMissing(batch, ALL)]);
+    expect(llm.calls).toHaveLength(8);
+    expect(kv.shim.commands.some(([cmd]) => cmd?.toUpperCase() === "SET")).toBe(true);
+  });
+
+  it("the daily cap holds across instances: cap 4, 10 candidates, 12 concurrent calls → 4 LLM calls; 4 more the next day", async () => {
+    const clock = fakeClock(T0);
+    const config = { max_summaries_per_day: 4 };
+    const [one, two] = [setup({ store: kv.connect(), clock, config }).summaries, setup({ store: kv.connect(), clock, config }).summaries];
+    const batch = papers(10, 40);
+    llm.setDelay(10);
+    const reports = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? one : two).fillMissing(batch, { limit: 10, concurrency: 3 })));
+    expect(llm.calls).toHaveLength(4);
+    expect(sum(reports, "generated")).toBe(4);
+    expect(reports.some((r) => r.budgetExhausted)).toBe(true);
+
+    clock.set(et("2026-06-30", "23:59"));
+    await Promise.all([one.fillMissing(batch, ALL), two.fillMissing(batch, ALL)]);
+    expect(llm.calls).toHaveLength(4);
+
+    clock.set(et("2026-07-01", "00:01"));
+    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? one : two).fillMissing(batch, ALL)));
+    expect(llm.calls).toHaveLength(8);
+    expect([...callCounts(llm).values()]).toEqual(Array(8).fill(1));
+  });
+
+  it("a failure recorded by one instance makes the other wait out the backoff too", async () => {
+    const clock = fakeClock(T0);
+    const [one, two] = [setup({ store: kv.connect(), clock }).summaries, setup({ store: kv.connect(), clock }).summaries];
+    const [paper] = papers(1, 60) as [Paper];
+    llm.setBehaviour(paper.id, "http-500");
+    expect(await one.fillMissing([paper], ALL)).toMatchObject({ failed: 1 });
+    expect(await two.fillMissing([paper], ALL)).toMatchObject({ waiting: 1, failed: 0 });
+    expect(llm.calls).toHaveLength(1);
+    clock.advance(RETRY_SECONDS * 1000);
+    llm.setBehaviour(paper.id, "ok");
+    expect(await two.fillMissing([paper], ALL)).toMatchObject({ generated: 1 });
+    expect((await one.lookup([paper])).size).toBe(1);
+    expect(llm.calls).toHaveLength(2);
+  });
+});
+
+describe("failures: recorded, never cached, retried once after a doubling backoff", () => {
+  const cases: [LlmBehaviour, string][] = [
+    ["http-500", "http-error"],
+    ["http-429", "rate-limited"],
+    ["empty", "empty"],
+    ["garbage", "invalid-response"],
+    ["not-a-completion", "invalid-response"],
+    ["hang", "timeout"],
+  ];
+
+  it.each(cases)("%s → reason %s; no retry before 10 s, one at 10 s, then 20 s, then 40 s; success clears it", async (behaviour, reason) => {
+    const { summaries, clock, store, log } = setup({ timeoutMs: 300 });
+    const [paper, fine] = papers(2, 70) as [Paper, Paper];
+    llm.setBehaviour(paper.id, behaviour);
+    const failureKey = storeKeys.summaryFailure(
+      storeKeys.summary(`${paper.id}v${paper.version}`, "test-model", promptFingerprint(PROMPT, undefined), "abstract"),
+    );
+    const calls = () => callsFor(llm, paper.id).length;
+
+    const first = await summaries.fillMissing([paper, fine], ALL);
+    expect(first).toMatchObject({ generated: 1, failed: 1 });
+    expect(first.failures).toEqual([{ id: paper.id, reason, message: expect.any(String) }]);
+    expect(calls()).toBe(1);
+    expect((await summaries.lookup([paper, fine])).has(paper.id)).toBe(false);
+    expect((await summaries.lookup([paper, fine])).has(fine.id)).toBe(true);
+    expect(await store.get(failureKey)).toMatchObject({ attempts: 1, retryAt: T0 + 10_000, reason });
+    expect(log.entries.some((e) => e.level === "warn" && e.message.includes("summary failed"))).toBe(true);
+
+    let at = T0;
+    for (const [attempt, backoff] of [[2, 10_000], [3, 20_000], [4, 40_000]] as const) {
+      clock.set(at + backoff - 1);
+      for (let i = 0; i < 3; i++) expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ waiting: 1, generated: 0, failed: 0 });
+      expect(calls()).toBe(attempt - 1);
+      clock.set(at + backoff);
+      at = clock.now();
+      expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ failed: 1 });
+      expect(calls()).toBe(attempt);
+      expect(await store.get(failureKey)).toMatchObject({ attempts: attempt, retryAt: at + backoff * 2 });
+    }
+    expect((await summaries.epoch()).count).toBe(1); // only `fine`
+
+    llm.setBehaviour(paper.id, "ok");
+    clock.set(at + 80_000);
+    expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ generated: 1, failed: 0 });
+    expect(calls()).toBe(5);
+    expect((await summaries.lookup([paper])).get(paper.id)?.markdown).toContain("论文总结");
+    expect(await store.get(failureKey)).toBeUndefined();
+    clock.advance(86_400_000);
+    await summaries.fillMissing([paper], ALL);
+    expect(calls()).toBe(5);
+  });
+
+  it("a failure never throws out of fillMissing, and the other papers still get their summaries", async () => {
+    const { summaries } = setup({ timeoutMs: 300 });
+    const batch = papers(6, 80);
+    const bad: LlmBehaviour[] = ["http-500", "garbage", "hang"];
+    bad.forEach((b, i) => llm.setBehaviour(batch[i * 2]!.id, b));
+    const report = await summaries.fillMissing(batch, { limit: 10, concurrency: 2 });
+    expect(report).toMatchObject({ generated: 3, failed: 3 });
+    expect([...(await summaries.lookup(batch)).keys()].sort()).toEqual([batch[1]!.id, batch[3]!.id, batch[5]!.id].sort());
+  });
+
+  it("a model that throws instead of answering does not leave the paper locked", async () => {
+    const { summaries, store, clock } = setup();
+    const [paper] = papers(1, 90) as [Paper];
+    let throwing = true;
+    const model = instrumented(chatModel(llm), () => {
+      if (throwing) throw new Error("boom");
+    });
+    const flaky = setup({ store, clock, model }).summaries;
+    await flaky.fillMissing([paper], ALL).catch(() => undefined);
+    throwing = false;
+    expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ generated: 1, locked: 0 });
+  });
+});
+
+describe("budgets", () => {
+  it("per-call limit 3 (summaries_per_request) → 3 calls, in candidate order, whatever the concurrency", async () => {
+    const { summaries } = setup();
+    const batch = papers(10, 100);
+    for (const concurrency of [1, 3, 8]) {
+      const before = llm.calls.length;
+      const report = await summaries.fillMissing(batch, { limit: 3, concurrency });
+      expect(llm.calls.length - before).toBe(3);
+      expect(report.generated).toBe(3);
+      expect(report.deferred).toBe(10 - report.existing - 3);
+    }
+    expect(llm.calls.map((c) => c.paper!.replace(/v\d+$/, "")).sort()).toEqual(ids(batch.slice(0, 9)).sort());
+    expect(await summaries.fillMissing(batch, { limit: 0, concurrency: 3 })).toMatchObject({ generated: 0 });
+    expect(llm.calls).toHaveLength(9);
+  });
+
+  it("daily cap 4 with 10 candidates: at most 4 calls that US Eastern day however many calls and instances; reset the next day", async () => {
+    const clock = fakeClock(T0);
+    const store = new MemoryStore(clock.now);
+    const config = { max_summaries_per_day: 4 };
+    const instances = [0, 1].map(() => setup({ store, clock, config }).summaries);
+    const batch = papers(10, 110);
+    llm.setDelay(10);
+    const reports = await Promise.all(Array.from({ length: 15 }, (_, i) => instances[i % 2]!.fillMissing(batch, { limit: 10, concurrency: 3 })));
+    expect(llm.calls).toHaveLength(4);
+    expect(reports.some((r) => r.budgetExhausted)).toBe(true);
+    for (const time of ["14:00", "23:59"]) {
+      clock.set(et("2026-06-30", time));
+      for (const s of instances) expect(await s.fillMissing(batch, ALL)).toMatchObject({ generated: 0, budgetExhausted: true });
+    }
+    // 01:30 UTC on 1 July is still 30 June in New York.
+    clock.set(Date.parse("2026-07-01T01:30:00Z"));
+    await instances[0]!.fillMissing(batch, ALL);
+    expect(llm.calls).toHaveLength(4);
+
+    clock.set(et("2026-07-01", "00:00"));
+    await Promise.all(instances.map((s) => s.fillMissing(batch, ALL)));
+    expect(llm.calls).toHaveLength(8);
+    clock.set(et("2026-07-02", "09:00"));
+    await instances[1]!.fillMissing(batch, ALL);
+    expect(llm.calls).toHaveLength(10);
+    expect([...callCounts(llm).values()]).toEqual(Array(10).fill(1));
+    expect((await instances[0]!.lookup(batch)).size).toBe(10);
+  });
+
+  it("failed calls count against the daily cap too (they may have cost money)", async () => {
+    const { summaries, clock } = setup({ config: { max_summaries_per_day: 2 } });
+    const batch = papers(4, 120);
+    llm.setBehaviour("*", "http-500");
+    await summaries.fillMissing(batch, ALL);
+    expect(llm.calls).toHaveLength(2);
+    clock.advance(3 * RETRY_SECONDS * 1000);
+    await summaries.fillMissing(batch, ALL);
+    expect(llm.calls).toHaveLength(2);
+    clock.set(et("2026-07-01", "08:00"));
+    await summaries.fillMissing(batch, ALL);
+    expect(llm.calls).toHaveLength(4);
+  });
+
+  it("max_summaries_per_day 0 → no call at all", async () => {
+    const { summaries } = setup({ config: { max_summaries_per_day: 0 } });
+    expect(await summaries.fillMissing(papers(3), ALL)).toMatchObject({ generated: 0, budgetExhausted: true });
+    expect(llm.calls).toHaveLength(0);
+  });
+
+  it("the deadline stops new starts: each call takes 1 s, deadline in 2.5 s → 3 calls, the rest deferred", async () => {
+    const clock = fakeClock(T0);
+    const model = instrumented(chatModel(llm), () => clock.advance(1000));
+    const { summaries } = setup({ clock, model });
+    const batch = papers(10, 130);
+    const report = await summaries.fillMissing(batch, { limit: 10, concurrency: 1, deadline: T0 + 2500 });
+    expect(llm.calls).toHaveLength(3);
+    expect(report).toMatchObject({ generated: 3, deferred: 7 });
+    // A deadline already past: nothing starts.
+    expect(await summaries.fillMissing(batch, { limit: 10, concurrency: 3, deadline: clock.now() })).toMatchObject({ generated: 0, deferred: 7 });
+    expect(llm.calls).toHaveLength(3);
+  });
+
+  it("degraded() (the shared store failing) → no call and a skipped reason", async () => {
+    let degraded = true;
+    const { summaries } = setup({ degraded: () => degraded });
+    const batch = papers(3);
+    const report = await summaries.fillMissing(batch, ALL);
+    expect(report.skipped).toMatch(/store|KV/);
+    expect(report.generated).toBe(0);
+    expect(llm.calls).toHaveLength(0);
+    degraded = false;
+    expect(await summaries.fillMissing(batch, ALL)).toMatchObject({ generated: 3 });
+  });
+});
+
+describe("disabled, epoch", () => {
+  it("disabledSummaries: lookup is empty, fillMissing does nothing and says why", async () => {
+    const off = disabledSummaries("no API key: OPENAI_API_KEY is not set");
+    expect(off.enabled).toBe(false);
+    expect(off.disabledReason).toContain("no API key");
+    const batch = papers(3);
+    expect((await off.lookup(batch)).size).toBe(0);
+    const report = await off.fillMissing(batch, ALL);
+    expect(report).toMatchObject({ candidates: 3, generated: 0, failed: 0, skipped: "no API key: OPENAI_API_KEY is not set" });
+    expect(await off.epoch()).toEqual({ count: 0, updatedAt: 0 });
+    expect(llm.calls).toHaveLength(0);
+  });
+
+  it("epoch() changes when a summary is added, not when nothing is or a call fails", async () => {
+    const { summaries, clock } = setup();
+    const batch = papers(3, 140);
+    expect(await summaries.epoch()).toEqual({ count: 0, updatedAt: 0 });
+    await summaries.fillMissing(batch.slice(0, 2), ALL);
+    expect(await summaries.epoch()).toEqual({ count: 2, updatedAt: T0 });
+    clock.advance(60_000);
+    await summaries.fillMissing(batch.slice(0, 2), ALL);
+    llm.setBehaviour(batch[2]!.id, "http-500");
+    await summaries.fillMissing(batch, ALL);
+    expect(await summaries.epoch()).toEqual({ count: 2, updatedAt: T0 });
+    llm.setBehaviour(batch[2]!.id, "ok");
+    clock.advance(RETRY_SECONDS * 1000);
+    await summaries.fillMissing(batch, ALL);
+    expect(await summaries.epoch()).toEqual({ count: 3, updatedAt: clock.now() });
+  });
+});
+
+describe('source "fulltext"', () => {
+  function fullTextSetup(overrides: { gateStore?: MemoryStore; maxWaitMs?: number; config?: Record<string, unknown> } = {}) {
+    const gateStore = overrides.gateStore ?? new MemoryStore();
+    const config = { source: "fulltext", ...overrides.config };
+    const fullTextCalls: string[] = [];
+    const h = setup({
+      config,
+      fullText: (paper): Promise<FullTextResult> => {
+        fullTextCalls.push(paper.id);
+        return fetchFullText(paper, {
+          polite: { store: gateStore, now: Date.now, sleep: realSleep, intervalMs: 60, requestTimeoutMs: 1000 },
+          fetch: globalThis.fetch,
+          baseUrl: arxiv.htmlUrl,
+          timeoutMs: 1000,
+          maxWaitMs: overrides.maxWaitMs ?? 5000,
+          userAgent: "arxiv-rss-bot/test",
+          maxChars: aiConfig(config).fulltext_max_tokens * 4,
+        });
+      },
+    });
+    return { ...h, gateStore, fullTextCalls };
+  }
+
+  it("sends the HTML full text of 2606.30639 inside the paper block; a paper without HTML (404) gets its abstract", async () => {
+    const { summaries } = fullTextSetup();
+    const withHtml = paperWithHtml();
+    const others = papers(2, 150);
+    const report = await summaries.fillMissing([withHtml, ...others], { limit: 10, concurrency: 3 });
+    expect(report).toMatchObject({ generated: 3, failed: 0 });
+
+    const user = callsFor(llm, withHtml.id)[0]!.messages[1]!.content;
+    const inside = user.slice(user.indexOf("\n") + 1, user.lastIndexOf("\n"));
+    expect(inside).toContain("Full text (from arXiv's HTML version");
+    expect(inside).toContain("ALFWorld");
+    expect(inside).toContain("71.3%");
+    expect(inside).toContain("a_{t}");
+    expect(inside).toContain("IGNORE ALL PREVIOUS INSTRUCTIONS"); // the paper's own text stays data, inside the block
+    expect(user).not.toContain("A cited paper");
+    expect(user).not.toContain("Generated by LaTeXML");
+    for (const p of others) {
+      const text = callsFor(llm, p.id)[0]!.messages[1]!.content;
+      expect(text).not.toContain("Full text");
+      expect(text).toContain(p.abstract);
+    }
+    const found = await summaries.lookup([withHtml, ...others]);
+    expect(found.get(withHtml.id)?.sourceUsed).toBe("fulltext");
+    for (const p of others) expect(found.get(p.id)?.sourceUsed).toBe("abstract");
+
+    // Every HTML fetch went to arXiv's HTML URL of that version, one at a time and spaced by the gate.
+    expect(arxiv.requests.map((r) => r.path).sort()).toEqual([withHtml, ...others].map((p) => `/html/${p.id}v${p.version}`).sort());
+    expect(serialProblems(arxiv.requests, 60 - 15)).toEqual([]);
+  });
+
+  it("waits for the politeness gate: while an arXiv request holds it, no HTML fetch and no LLM call; retried after the backoff", async () => {
+    const gateStore = new MemoryStore();
+    await gateStore.set(storeKeys.arxivGate(), "an RSS fetch", { ttlMs: 60_000 });
+    const { summaries, clock } = fullTextSetup({ gateStore, maxWaitMs: 120 });
+    const paper = paperWithHtml();
+    const report = await summaries.fillMissing([paper], ALL);
+    expect(report).toMatchObject({ generated: 0, failed: 1 });
+    expect(report.failures[0]!.reason).toBe("fulltext-unavailable");
+    expect(arxiv.requests).toHaveLength(0);
+    expect(llm.calls).toHaveLength(0);
+
+    await gateStore.del(storeKeys.arxivGate());
+    expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ waiting: 1 });
+    clock.advance(RETRY_SECONDS * 1000);
+    expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ generated: 1 });
+    expect(arxiv.requests.map((r) => r.path)).toEqual([`/html/${paper.id}v${paper.version}`]);
+    expect(llm.calls).toHaveLength(1);
+  });
+
+  it("once the day's budget is spent, later fillMissing calls do not fetch full texts from arXiv", async () => {
+    const { summaries } = fullTextSetup({ config: { max_summaries_per_day: 1 } });
+    const batch = papers(4, 160);
+    const first = await summaries.fillMissing(batch, { limit: 10, concurrency: 1 });
+    expect(first.budgetExhausted).toBe(true);
+    expect(llm.calls).toHaveLength(1);
+    const fetched = arxiv.requests.length;
+    for (let i = 0; i < 3; i++) await summaries.fillMissing(batch, { limit: 3, concurrency: 3 });
+    expect(llm.calls).toHaveLength(1);
+    expect(arxiv.requests.length - fetched).toBe(0);
+  });
+});

@@ -1,0 +1,343 @@
+// The cost bound seen from the HTTP edge: handleFeed with real summaries (createSummaries + the openai SDK
+// against the fake OpenAI server, one MemoryStore) and the real candidate finder, on the fixture server's
+// day. Bursts of default and custom requests: only the configured feed's requests start summaries, only
+// the default profile's top papers are ever sent, within the per-request and daily budgets; feeds stay 200
+// and show the summaries once they exist.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { composeDays } from "../../lib/arxiv/compose";
+import { parseConfig, type AppConfig } from "../../lib/config";
+import { handleFeed, type FeedHandlerDeps, type RenderedFeed } from "../../lib/http";
+import { LruCache } from "../../lib/lru";
+import { rankDays } from "../../lib/rank";
+import type { FeedFormat } from "../../lib/render/feeds";
+import { createCandidateFinder } from "../../lib/summaries/candidates";
+import { createChatModel } from "../../lib/summaries/llm";
+import { createSummaries, disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
+import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { startFakeOpenAi, type FakeOpenAi } from "../servers/fake-openai-server";
+import { et, recordingLogger, sourceHarness } from "./io-helpers";
+import { API_KEY, PROMPT, callCounts, fixturePapers } from "./summary-helpers";
+
+let arxiv: ArxivFixtureServer;
+let llm: FakeOpenAi;
+
+beforeAll(async () => {
+  arxiv = await startArxivFixtureServer();
+  llm = await startFakeOpenAi();
+});
+afterAll(async () => {
+  await arxiv?.close();
+  await llm?.close();
+});
+beforeEach(() => {
+  arxiv.reset();
+  llm.reset();
+});
+
+const TUE_10AM = et("2026-06-30", "10:00");
+const ORIGIN = "http://127.0.0.1:3000";
+const MODEL = "test-model";
+const AI_MARK = `AI summary (by ${MODEL})`;
+
+const config: AppConfig = parseConfig({
+  categories: ["cs.AI", "cs.CL", "cs.DC", "cs.LG"],
+  keywords: ["LLM", "Inference", "Training", "Attention", "Efficient", "Distributed", { term: "Agent", weight: 2 }],
+  exclude_keywords: ["survey"],
+  announce_types: ["new", "cross"],
+  max_papers: 30,
+  days_back: 5,
+  ai_summary: {
+    enabled: true,
+    model: MODEL,
+    max_papers_to_summarize: 8,
+    summaries_per_request: 2,
+    max_summaries_per_day: 5,
+    max_workers: 3,
+    timeout_seconds: 5,
+  },
+});
+
+/** The default profile's top 8 of the fixtures' day, computed here from the raw fixtures. */
+function expectedTop8(): string[] {
+  const perCategory = config.categories.map((c) => [{ date: "2026-06-30", papers: fixturePapers(c) }]);
+  const days = composeDays(config.categories, perCategory, config.daysBack);
+  const ranked = rankDays(days, { ...config.profile, limit: 8 });
+  expect(ranked).toHaveLength(1);
+  return ranked[0]!.papers.map((r) => r.paper.id);
+}
+
+interface Task {
+  path: string;
+  run: () => Promise<void>;
+}
+
+function harness(options: { summaries?: "real" | "disabled" } = {}) {
+  const sh = sourceHarness(arxiv, TUE_10AM, { timeoutMs: 3000 });
+  const log = recordingLogger();
+  const summaries: Summaries =
+    options.summaries === "disabled"
+      ? disabledSummaries(`no API key: ${config.aiSummary.api_key_env} is not set`)
+      : createSummaries({
+          store: sh.store,
+          model: createChatModel({
+            baseUrl: llm.baseUrl,
+            apiKey: API_KEY,
+            model: config.aiSummary.model,
+            timeoutMs: 3000,
+            maxRetries: 0,
+            maxOutputTokens: config.aiSummary.max_output_tokens,
+          }),
+          config: config.aiSummary,
+          prompt: PROMPT,
+          now: sh.clock.now,
+          log,
+          fullText: async () => ({ kind: "none" }),
+          retrySeconds: 900,
+          degraded: () => false,
+        });
+  const tasks: Task[] = [];
+  /** What each scheduled task asked for and what it did. */
+  const fills: { path: string; options: { limit: number; concurrency: number }; report: FillReport }[] = [];
+  const base: FeedHandlerDeps = {
+    config,
+    source: sh.source,
+    now: sh.clock.now,
+    log,
+    renderTag: "summary-budgets",
+    renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
+    summaries,
+    summaryCandidates: createCandidateFinder(config, sh.source),
+    schedule: () => {
+      throw new Error("use get()");
+    },
+  };
+
+  /** As the app routes do: /{format}/{cats...}?query → handleFeed, with a schedule that keeps the task. */
+  function get(path: string, init: RequestInit = {}): Promise<Response> {
+    const url = new URL(path, ORIGIN);
+    const [, format, ...rest] = url.pathname.split("/");
+    const segments = rest.length ? rest.map(decodeURIComponent) : undefined;
+    const deps: FeedHandlerDeps = {
+      ...base,
+      summaries: {
+        ...summaries,
+        fillMissing: async (candidates, opts) => {
+          const report = await summaries.fillMissing(candidates, opts);
+          fills.push({ path, options: opts, report });
+          return report;
+        },
+      },
+      schedule: (task) => {
+        if (options.summaries === "disabled") throw new Error(`${path}: summaries are off, nothing may be scheduled`);
+        tasks.push({ path, run: task });
+      },
+    };
+    return handleFeed(new Request(url, init), format as FeedFormat, segments, deps);
+  }
+
+  /** Runs (and forgets) every task scheduled so far, all at once, as many instances' after() would. */
+  async function runTasks(): Promise<number> {
+    const batch = tasks.splice(0);
+    await Promise.all(batch.map((t) => t.run()));
+    return batch.length;
+  }
+
+  const summaryCandidatesIds = async () => (await base.summaryCandidates()).map((p) => p.id);
+  return { ...sh, log, get, tasks, fills, runTasks, summaries, summaryCandidatesIds };
+}
+
+// A small deterministic PRNG, so a failure reproduces.
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DEFAULT_PATHS = ["/rss", "/json", "/atom", "/rss?utm_source=newsletter", "/json?fbclid=abc"];
+
+function customPath(rand: () => number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const format = pick(["rss", "atom", "json"]);
+  const words = ["speech", "vision", "graph", "robot", "privacy", "agent", "diffusion", "kernel", "benchmark", "LLM"];
+  const query = pick([
+    () => `keywords=${encodeURIComponent(`${pick(words)},${pick(words)}`)}`,
+    () => `limit=${1 + Math.floor(rand() * 60)}`,
+    () => `types=${pick(["new", "cross", "new,cross", "replace", "all"])}`,
+    () => `keywords=${pick(words)}&limit=${1 + Math.floor(rand() * 20)}`,
+    () => `exclude=${pick(words)}`,
+    () => `min_score=${Math.floor(rand() * 3)}`,
+  ])();
+  return `/${format}${pick(["", "/cs.CL", "/cs.AI+cs.LG"])}?${query}`;
+}
+
+interface JsonFeed {
+  items: { id: string; content_html: string; _arxiv: { ai_summary?: { model: string; markdown: string } } }[];
+}
+
+function summarizedIn(body: string, format: FeedFormat): number {
+  return format === "json" ? (JSON.parse(body) as JsonFeed).items.filter((i) => i._arxiv.ai_summary).length : body.split(AI_MARK).length - 1;
+}
+
+describe("summaries through the HTTP edge stay within their budgets", () => {
+  it("a burst of 60 default and custom requests: custom ones schedule nothing; all tasks together make at most 5 calls, each at most 2, only for the top 8", async () => {
+    const h = harness();
+    const top8 = expectedTop8();
+    expect(top8).toHaveLength(8);
+    // The candidate finder agrees with the fixtures' ranking, and so does the default feed's order.
+    expect(await h.summaryCandidatesIds()).toEqual(top8);
+    const before = await h.get("/json");
+    expect(((await before.json()) as JsonFeed).items.slice(0, 8).map((i) => i.id)).toEqual(top8);
+    const etagBefore = (await h.get("/rss")).headers.get("etag")!;
+    h.tasks.splice(0); // those two requests' tasks are dropped: the burst starts with nothing summarized
+    expect(llm.calls).toHaveLength(0);
+
+    const rand = prng(20260630);
+    const paths = Array.from({ length: 60 }, (_, i) => (i % 2 ? customPath(rand) : DEFAULT_PATHS[i % DEFAULT_PATHS.length]!));
+    llm.setDelay(15);
+    const responses = await Promise.all(paths.map((p) => h.get(p)));
+    for (const [i, res] of responses.entries()) expect(res.status, paths[i]).toBe(200);
+    await Promise.all(responses.map((r) => r.text()));
+
+    // Only default requests scheduled work: one task each.
+    const scheduled = h.tasks.map((t) => t.path);
+    expect(scheduled.sort()).toEqual(paths.filter((_, i) => i % 2 === 0).sort());
+    expect(await h.runTasks()).toBe(30);
+
+    // The daily cap (5) over all tasks; the per-request budget (2) in each; only the top 8, each once.
+    expect(llm.calls.length).toBeLessThanOrEqual(5);
+    expect(llm.calls).toHaveLength(5);
+    expect(h.fills).toHaveLength(30);
+    for (const f of h.fills) {
+      expect(f.options.limit).toBe(2);
+      expect(f.report.generated + f.report.failed, f.path).toBeLessThanOrEqual(2);
+    }
+    expect(h.fills.reduce((n, f) => n + f.report.generated, 0)).toBe(5);
+    const asked = [...callCounts(llm)];
+    expect(asked.every(([id, n]) => top8.includes(id) && n === 1)).toBe(true);
+    expect(llm.calls.every((c) => c.model === MODEL && c.authorization === `Bearer ${API_KEY}`)).toBe(true);
+
+    // Later responses carry the summaries, under a new ETag.
+    const rss = await h.get("/rss", { headers: { "If-None-Match": etagBefore } });
+    expect(rss.status).toBe(200);
+    expect(rss.headers.get("etag")).not.toBe(etagBefore);
+    const rssBody = await rss.text();
+    expect(summarizedIn(rssBody, "rss")).toBe(5);
+    const encoded = [...rssBody.matchAll(/<content:encoded>([\s\S]*?)<\/content:encoded>/g)].map((m) => m[1]!);
+    expect(encoded.filter((c) => c.includes(AI_MARK))).toHaveLength(5);
+
+    const json = (await (await h.get("/json")).json()) as JsonFeed;
+    const withSummary = json.items.filter((i) => i._arxiv.ai_summary);
+    expect(withSummary.map((i) => i.id).sort()).toEqual(asked.map(([id]) => id).sort());
+    for (const item of withSummary) {
+      expect(item._arxiv.ai_summary!.model).toBe(MODEL);
+      expect(item._arxiv.ai_summary!.markdown).toContain("论文总结");
+      expect(item.content_html).toContain(AI_MARK);
+    }
+    expect(summarizedIn(await (await h.get("/atom")).text(), "atom")).toBe(5);
+    // A custom feed shows existing summaries too, without starting any.
+    expect(summarizedIn(await (await h.get("/json?limit=10")).text(), "json")).toBe(5);
+    expect(h.tasks.filter((t) => t.path.includes("?limit"))).toHaveLength(0);
+
+    // Another burst the same day: the cap is spent, nothing more is asked.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => h.get(DEFAULT_PATHS[i % DEFAULT_PATHS.length]!)));
+    await h.runTasks();
+    expect(llm.calls).toHaveLength(5);
+  });
+
+  it("over the following days: 2 calls per request, the rest of the top 8, then nothing ever again", async () => {
+    const h = harness();
+    const top8 = expectedTop8();
+    await h.get("/rss");
+    for (let i = 0; i < 5; i++) await h.runTasks().then(() => h.get("/rss"));
+    await h.runTasks();
+    expect(llm.calls).toHaveLength(5);
+
+    // The next US Eastern day (arXiv has not announced anything new: the same day's papers are served).
+    h.clock.set(et("2026-07-01", "10:00"));
+    const counts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await h.get("/rss");
+      expect(res.status).toBe(200);
+      await res.text();
+      const before = llm.calls.length;
+      await h.runTasks();
+      counts.push(llm.calls.length - before);
+    }
+    expect(counts).toEqual([2, 1, 0, 0]);
+    expect([...callCounts(llm).keys()].sort()).toEqual([...top8].sort());
+    expect([...callCounts(llm).values()]).toEqual(Array(8).fill(1));
+
+    h.clock.set(et("2026-07-02", "10:00"));
+    await Promise.all(Array.from({ length: 10 }, () => h.get("/json")));
+    await h.runTasks();
+    expect(llm.calls).toHaveLength(8);
+    const json = (await (await h.get("/json")).json()) as JsonFeed;
+    expect(json.items.filter((i) => i._arxiv.ai_summary).map((i) => i.id).sort()).toEqual([...top8].sort());
+  });
+
+  it("each scheduled task alone makes at most 2 calls (summaries_per_request)", async () => {
+    const h = harness();
+    for (let i = 0; i < 3; i++) await h.get("/json");
+    const per: number[] = [];
+    for (const task of h.tasks.splice(0)) {
+      const before = llm.calls.length;
+      await task.run();
+      per.push(llm.calls.length - before);
+    }
+    expect(per).toEqual([2, 2, 1]);
+  });
+
+  it("a failing model: feeds stay 200 without summaries; failed papers wait their backoff while others go ahead, all within the cap", async () => {
+    const h = harness();
+    const top8 = expectedTop8();
+    const idsOf = (from: number) => llm.calls.slice(from).map((c) => c.paper!.replace(/v\d+$/, ""));
+    llm.setBehaviour("*", "http-500");
+    const first = await Promise.all(Array.from({ length: 5 }, () => h.get("/rss")));
+    expect(first.every((r) => r.status === 200)).toBe(true);
+    await Promise.all(first.map((r) => r.text()));
+    // One task at a time, as requests arriving one after another would.
+    const pending = h.tasks.splice(0);
+    await pending[0]!.run();
+    expect(idsOf(0)).toEqual(top8.slice(0, 2));
+
+    llm.reset();
+    const res = await h.get("/rss");
+    expect(res.status).toBe(200);
+    expect(await res.text()).not.toContain("AI summary");
+    await pending[1]!.run();
+    // The two failed papers wait out their backoff (15 min); the next two are asked instead.
+    expect(idsOf(0)).toEqual(top8.slice(2, 4));
+    await pending[2]!.run();
+    expect(idsOf(0)).toEqual(top8.slice(2, 5)); // the 5th call of the day: the cap
+    await pending[3]!.run();
+    h.clock.advance(16 * 60_000);
+    await h.get("/rss");
+    await h.runTasks();
+    expect(llm.calls).toHaveLength(3); // backoff over, but the day's 5 calls are spent (2 of them failed)
+
+    h.clock.set(et("2026-07-01", "10:00"));
+    await h.get("/rss");
+    await h.runTasks();
+    expect(idsOf(3)).toEqual(top8.slice(0, 2)); // retried the next day, first in rank order
+    const json = (await (await h.get("/json")).json()) as JsonFeed;
+    expect(json.items.filter((i) => i._arxiv.ai_summary).map((i) => i.id).sort()).toEqual([...top8.slice(0, 5)].sort());
+  });
+});
+
+describe("without an API key", () => {
+  it("disabledSummaries: no feed mentions AI summaries and nothing is scheduled", async () => {
+    const h = harness({ summaries: "disabled" });
+    for (const path of ["/rss", "/atom", "/json", "/rss/cs.AI", "/json?limit=10", "/atom?keywords=agent"]) {
+      const res = await h.get(path);
+      expect(res.status, path).toBe(200);
+      const body = await res.text();
+      expect(body, path).not.toContain("AI summary");
+      expect(body, path).not.toContain("ai_summary");
+    }
+    expect(h.tasks).toHaveLength(0);
+    expect(llm.calls).toHaveLength(0);
+  });
+});
