@@ -10,7 +10,7 @@ import { disabledSummaries } from "../../lib/summaries/service";
 import { LruCache } from "../../lib/lru";
 import type { FeedFormat } from "../../lib/render/feeds";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { et, recordingLogger, sourceHarness } from "./io-helpers";
+import { et, recordingLogger, sourceHarness } from "./helpers/io";
 
 let server: ArxivFixtureServer;
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createChatModel, type CompletionResult } from "../../lib/summaries/llm";
 import { buildMessages, type ChatMessage } from "../../lib/summaries/prompt";
 import { startFakeOpenAi, summaryFor, type FakeOpenAi, type LlmBehaviour } from "../servers/fake-openai-server";
-import { startStubServer, type StubServer } from "./io-helpers";
-import { API_KEY, PROMPT, chatModel, papers } from "./summary-helpers";
+import { startStubServer, type StubServer } from "./helpers/io";
+import { API_KEY, PROMPT, chatModel, papers } from "./helpers/summaries";
 
 let llm: FakeOpenAi;
 let stub: StubServer;

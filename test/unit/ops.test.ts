@@ -11,7 +11,7 @@ import { createCandidateFinder } from "../../lib/summaries/candidates";
 import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { et, recordingLogger, sourceHarness } from "./io-helpers";
+import { et, recordingLogger, sourceHarness } from "./helpers/io";
 
 let server: ArxivFixtureServer;
 

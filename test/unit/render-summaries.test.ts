@@ -16,7 +16,7 @@ import type { SummaryRecord } from "../../lib/summaries/service";
 import { escapeHtml } from "../../lib/text";
 import type { Paper, RankedPaper } from "../../lib/types";
 import { DAY, dayFixture, illegalXmlContext, parseFixture } from "./helpers/fixtures";
-import { htmlSafetyProblems } from "./kv-helpers";
+import { htmlSafetyProblems } from "./helpers/html-safety";
 
 const LINKS: FeedLinks = {
   rss: "https://feeds.example.test/rss/cs.AI?limit=6",

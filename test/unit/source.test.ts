@@ -7,7 +7,7 @@ import { AppError } from "../../lib/errors";
 import { USER_AGENT_PRODUCT } from "../../lib/live";
 import { storeKeys } from "../../lib/store/keys";
 import { startArxivFixtureServer, type ArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
-import { et, fakeClock, sourceHarness } from "./io-helpers";
+import { et, fakeClock, sourceHarness } from "./helpers/io";
 
 let server: ArxivFixtureServer;
 

@@ -12,7 +12,7 @@ import { disabledSummaries, type FillReport, type Summaries } from "../../lib/su
 import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi, summaryFor, type FakeOpenAi, type LlmBehaviour } from "../servers/fake-openai-server";
-import { et, fakeClock, realSleep, serialProblems, type Clock } from "./io-helpers";
+import { et, fakeClock, realSleep, serialProblems, type Clock } from "./helpers/io";
 import {
   PROMPT,
   aiConfig,
@@ -23,10 +23,8 @@ import {
   makeSummaries,
   paperWithHtml,
   papers,
-  redisAvailable,
-  startKv,
-  type KvHarness,
-} from "./summary-helpers";
+} from "./helpers/summaries";
+import { describeWithRedis, startKv, type KvHarness } from "./helpers/redis";
 
 let llm: FakeOpenAi;
 let arxiv: ArxivFixtureServer;
@@ -205,9 +203,7 @@ describe("exactly once under concurrency", () => {
   });
 });
 
-const kvOk = redisAvailable("the KV (redis + Upstash shim) summary tests");
-
-describe.skipIf(!kvOk)("two instances sharing one Vercel KV (redis-server + Upstash shim)", () => {
+describeWithRedis("two instances sharing one Vercel KV (redis-server + Upstash shim)", () => {
   let kv: KvHarness;
   beforeAll(async () => {
     kv = await startKv();
@@ -216,12 +212,12 @@ describe.skipIf(!kvOk)("two instances sharing one Vercel KV (redis-server + Upst
     await kv?.close();
   });
   beforeEach(async () => {
-    await kv.flush();
+    await kv.reset();
   });
 
   it("20 concurrent fillMissing calls split over two instances → one LLM call per paper; both see every summary", async () => {
     const clock = fakeClock(T0);
-    const [one, two] = [setup({ store: kv.connect(), clock }).summaries, setup({ store: kv.connect(), clock }).summaries];
+    const [one, two] = [setup({ store: kv.connect(3000), clock }).summaries, setup({ store: kv.connect(3000), clock }).summaries];
     const batch = papers(8, 30);
     llm.setDelay(25);
     const reports = await Promise.all(
@@ -242,7 +238,7 @@ describe.skipIf(!kvOk)("two instances sharing one Vercel KV (redis-server + Upst
   it("the daily cap holds across instances: cap 4, 10 candidates, 12 concurrent calls → 4 LLM calls; 4 more the next day", async () => {
     const clock = fakeClock(T0);
     const config = { max_summaries_per_day: 4 };
-    const [one, two] = [setup({ store: kv.connect(), clock, config }).summaries, setup({ store: kv.connect(), clock, config }).summaries];
+    const [one, two] = [setup({ store: kv.connect(3000), clock, config }).summaries, setup({ store: kv.connect(3000), clock, config }).summaries];
     const batch = papers(10, 40);
     llm.setDelay(10);
     const reports = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? one : two).fillMissing(batch, { limit: 10, concurrency: 3 })));
@@ -262,7 +258,7 @@ describe.skipIf(!kvOk)("two instances sharing one Vercel KV (redis-server + Upst
 
   it("a failure recorded by one instance makes the other wait out the backoff too", async () => {
     const clock = fakeClock(T0);
-    const [one, two] = [setup({ store: kv.connect(), clock }).summaries, setup({ store: kv.connect(), clock }).summaries];
+    const [one, two] = [setup({ store: kv.connect(3000), clock }).summaries, setup({ store: kv.connect(3000), clock }).summaries];
     const [paper] = papers(1, 60) as [Paper];
     llm.setBehaviour(paper.id, "http-500");
     expect(await one.fillMissing([paper], ALL)).toMatchObject({ failed: 1 });

@@ -15,8 +15,8 @@ import { createChatModel } from "../../lib/summaries/llm";
 import { createSummaries, disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi, type FakeOpenAi } from "../servers/fake-openai-server";
-import { et, recordingLogger, sourceHarness } from "./io-helpers";
-import { API_KEY, PROMPT, callCounts, fixturePapers } from "./summary-helpers";
+import { et, recordingLogger, sourceHarness } from "./helpers/io";
+import { API_KEY, PROMPT, callCounts, fixturePapers } from "./helpers/summaries";
 
 let arxiv: ArxivFixtureServer;
 let llm: FakeOpenAi;

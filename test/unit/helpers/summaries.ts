@@ -1,18 +1,14 @@
 // Shared helpers for the AI-summary unit tests: real papers from the day fixtures, a real chat model
 // against the fake OpenAI server, summaries on an injected clock, and redis + the Upstash shim for KV.
 import { readFileSync } from "node:fs";
-import { createClient } from "redis";
 import { parseConfig, type AiSummaryConfig } from "../../../lib/config";
 import { parseArxivRss } from "../../../lib/arxiv/parse";
-import { KvStore } from "../../../lib/store/kv";
-import type { Store } from "../../../lib/store/types";
 import { createChatModel, type ChatModel, type ChatModelOptions } from "../../../lib/summaries/llm";
 import type { FullTextResult } from "../../../lib/summaries/fulltext";
 import { createSummaries, type Summaries, type SummariesDeps } from "../../../lib/summaries/service";
 import type { Paper } from "../../../lib/types";
 import type { FakeOpenAi } from "../../servers/fake-openai-server";
-import { hasRedisServer, startRedisServer, startUpstashShim, type RedisServer, type UpstashShim } from "../../servers/upstash-kv";
-import { recordingLogger } from "../io-helpers";
+import { recordingLogger } from "./io";
 
 export const PROMPT = readFileSync(new URL("../../../ai_summary_prompt.txt", import.meta.url), "utf8");
 export const API_KEY = "sk-unit-test-key";
@@ -103,45 +99,6 @@ export function callCounts(llm: FakeOpenAi): Map<string, number> {
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
-}
-
-export const REQUIRE_INTEGRATION = process.env.REQUIRE_INTEGRATION === "1";
-
-/** True when redis-server is here; otherwise warns loudly, or throws under REQUIRE_INTEGRATION=1. */
-export function redisAvailable(what: string): boolean {
-  if (hasRedisServer()) return true;
-  const message = `redis-server is not installed (apt-get install redis-server): ${what} are SKIPPED`;
-  if (REQUIRE_INTEGRATION) throw new Error(`REQUIRE_INTEGRATION=1 but ${message}`);
-  console.warn(`\n!!! ${message} !!!\n`);
-  return false;
-}
-
-export interface KvHarness {
-  redis: RedisServer;
-  shim: UpstashShim;
-  /** A new client of the one KV, as a separate (serverless) instance would have. */
-  connect(): Store;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function startKv(): Promise<KvHarness> {
-  const redis = await startRedisServer();
-  const shim = await startUpstashShim(redis.url);
-  const admin = createClient({ url: redis.url });
-  admin.on("error", () => undefined);
-  await admin.connect();
-  return {
-    redis,
-    shim,
-    connect: () => KvStore.connect({ url: shim.url, token: shim.token, timeoutMs: 3000 }),
-    flush: async () => void (await admin.flushAll()),
-    close: async () => {
-      await admin.quit().catch(() => undefined);
-      await shim.close();
-      await redis.stop();
-    },
-  };
 }
 
 /** A model that runs `before` (e.g. moves a clock, waits) before asking the real one. */
