@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import type { ArxivSource } from "./arxiv/source";
 import type { AppConfig } from "./config";
 import { isAppError, type ErrorCode } from "./errors";
-import { buildFeed, feedVersionKey, loadSnapshots } from "./feed";
+import type { CategorySnapshot } from "./arxiv/source";
+import { buildFeed, feedStatus, feedVersionKey, loadSnapshots, type FeedStatus } from "./feed";
 import type { Logger } from "./log";
 import type { LruCache } from "./lru";
 import { canonicalSearch, parseFeedParams, type FeedParams } from "./params";
@@ -12,6 +13,7 @@ import { toFeedDocument, type FeedLinks } from "./render/document";
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from "./render/feeds";
 import type { CandidateFinder } from "./summaries/candidates";
 import type { Summaries } from "./summaries/service";
+import type { Paper } from "./types";
 
 export interface FeedHandlerDeps {
   config: AppConfig;
@@ -25,6 +27,8 @@ export interface FeedHandlerDeps {
   renderCache: LruCache<RenderedFeed>;
   summaries: Summaries;
   summaryCandidates: CandidateFinder;
+  /** True while the shared store (KV) fails and requests run from the in-process store. */
+  storeDegraded: () => boolean;
   /** Runs work after the response is sent (Next's `after()`); tests pass their own. */
   schedule: (task: () => Promise<void>) => void;
 }
@@ -34,8 +38,8 @@ export interface RenderedFeed {
   body: Uint8Array<ArrayBuffer>;
   etag: string;
   updatedAt: number;
-  freshUntil: number;
-  warnings: string[];
+  /** Some of its papers are due a summary that is not there yet: shared caches must not keep it long. */
+  summariesPending: boolean;
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -47,7 +51,9 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 const MIN_SHARED_MAX_AGE = 60;
-const FILL_AFTER_RESPONSE_MS = 30_000;
+const PENDING_SHARED_MAX_AGE = 300;
+/** The feed routes' `maxDuration` (60 s) less a margin to record what happened. */
+const AFTER_RESPONSE_DEADLINE_MS = 55_000;
 const STALE_WHILE_REVALIDATE = 3600;
 
 export async function handleFeed(
@@ -56,31 +62,34 @@ export async function handleFeed(
   segments: string[] | undefined,
   deps: FeedHandlerDeps,
 ): Promise<Response> {
+  const startedAt = deps.now();
   try {
     const url = new URL(request.url);
     const params = parseFeedParams(segments, url.searchParams, deps.config);
     const links = feedLinks(deps.siteUrl ?? requestOrigin(request), params, canonicalSearch(url.searchParams));
-    const [snapshots, epoch] = await Promise.all([loadSnapshots(params, deps.source), deps.summaries.epoch()]);
-    const versions = feedVersionKey(snapshots);
+    const [snapshots, epoch] = await Promise.all([
+      loadSnapshots(params.categories, deps.source, deps.now),
+      deps.summaries.epoch(),
+    ]);
+    const status = feedStatus(snapshots);
     const etag = `"${createHash("sha256")
-      .update([format, links[format], params.cacheKey, versions, epoch.count, deps.renderTag].join("\n"))
+      .update([format, links[format], params.cacheKey, feedVersionKey(snapshots), epoch.count, deps.renderTag].join("\n"))
       .digest("base64url")
       .slice(0, 27)}"`;
 
     let rendered = deps.renderCache.get(etag);
     if (!rendered) {
-      const feed = buildFeed(params, snapshots, { daysBack: deps.config.daysBack, now: deps.now() });
-      const summaries = await deps.summaries.lookup(feed.days.flatMap((d) => d.papers.map((r) => r.paper)));
-      const body = new TextEncoder().encode(renderFeed(format, toFeedDocument(feed, links, summaries)));
-      const updatedAt = summaries.size > 0 ? Math.max(feed.updatedAt, epoch.updatedAt) : feed.updatedAt;
-      rendered = { body, etag, updatedAt, freshUntil: feed.freshUntil, warnings: feed.warnings };
-      deps.renderCache.set(etag, rendered, body.byteLength);
+      rendered = await renderFresh(format, params, snapshots, links, epoch.updatedAt, etag, deps);
+      // Built while the shared store was failing, it may lack summaries that other instances show under
+      // the same ETag: give it an ETag of its own and keep it out of the cache.
+      if (deps.storeDegraded()) rendered = { ...rendered, etag: `${etag.slice(0, -1)}-m"`, summariesPending: true };
+      else deps.renderCache.set(etag, rendered, rendered.body.byteLength);
     }
     // Only the configured feed's readers start summaries; a custom query string only reuses them.
-    if (deps.summaries.enabled && !params.custom) deps.schedule(() => fillSummaries(deps));
-    for (const w of rendered.warnings) deps.log.warn("serving a feed with older papers", { url: url.pathname, warning: w });
+    if (deps.summaries.enabled && !params.custom) deps.schedule(() => fillSummaries(deps, startedAt));
+    for (const w of status.warnings) deps.log.warn("serving a feed with older papers", { url: url.pathname, warning: w });
 
-    const headers = feedHeaders(rendered, format, deps.now());
+    const headers = feedHeaders(rendered, status, format, deps.now());
     if (isNotModified(request, rendered)) return new Response(null, { status: 304, headers });
     return new Response(request.method === "HEAD" ? null : rendered.body, { status: 200, headers });
   } catch (err) {
@@ -88,16 +97,50 @@ export async function handleFeed(
   }
 }
 
-/** Starts the missing summaries one request may start; never throws (it runs after the response). */
-export async function fillSummaries(deps: FeedHandlerDeps): Promise<void> {
+async function renderFresh(
+  format: FeedFormat,
+  params: FeedParams,
+  snapshots: CategorySnapshot[],
+  links: FeedLinks,
+  summariesUpdatedAt: number,
+  etag: string,
+  deps: FeedHandlerDeps,
+): Promise<RenderedFeed> {
+  const feed = buildFeed(params, snapshots, { daysBack: deps.config.daysBack, now: deps.now() });
+  const papers = feed.days.flatMap((d) => d.papers.map((r) => r.paper));
+  const summaries = await deps.summaries.lookup(papers);
+  const body = new TextEncoder().encode(renderFeed(format, toFeedDocument(feed, links, summaries)));
+  return {
+    body,
+    etag,
+    updatedAt: summaries.size > 0 ? Math.max(feed.updatedAt, summariesUpdatedAt) : feed.updatedAt,
+    summariesPending: deps.summaries.enabled && (await summariesPending(papers, summaries, deps)),
+  };
+}
+
+/** Whether papers of this feed may still get a summary today (so caches should come back soon). */
+async function summariesPending(papers: Paper[], found: ReadonlyMap<string, unknown>, deps: FeedHandlerDeps): Promise<boolean> {
+  try {
+    const inFeed = new Set(papers.map((p) => p.id));
+    return (await deps.summaryCandidates()).some((p) => inFeed.has(p.id) && !found.has(p.id));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the missing summaries one request may start; never throws (it runs after the response). The
+ * platform stops the function `maxDuration` after the request began (60 s for the feed routes), so every
+ * call must end before then.
+ */
+export async function fillSummaries(deps: FeedHandlerDeps, requestStartedAt: number): Promise<void> {
   try {
     const ai = deps.config.aiSummary;
     const candidates = await deps.summaryCandidates();
     await deps.summaries.fillMissing(candidates, {
       limit: ai.summaries_per_request,
       concurrency: ai.max_workers,
-      // Work after a response is bounded by the function's time: start nothing late.
-      deadline: deps.now() + FILL_AFTER_RESPONSE_MS,
+      deadline: requestStartedAt + AFTER_RESPONSE_DEADLINE_MS,
     });
   } catch (err) {
     deps.log.error("summaries after a request failed", { error: err instanceof Error ? err.message : String(err) });
@@ -126,19 +169,22 @@ export function feedLinks(origin: string, params: FeedParams, search: string): F
   };
 }
 
-function feedHeaders(rendered: RenderedFeed, format: FeedFormat, now: number): Headers {
+function feedHeaders(rendered: RenderedFeed, status: FeedStatus, format: FeedFormat, now: number): Headers {
   const headers = new Headers({
     "Content-Type": CONTENT_TYPES[format],
     ETag: rendered.etag,
     "Last-Modified": new Date(rendered.updatedAt).toUTCString(),
     "X-Content-Type-Options": "nosniff",
   });
-  const untilUpdate = Math.floor((rendered.freshUntil - now) / 1000);
-  if (rendered.warnings.length > 0) {
+  const untilUpdate = Math.floor((status.freshUntil - now) / 1000);
+  if (status.warnings.length > 0) {
     // Older papers: let caches keep them only briefly, so recovery shows up soon.
     headers.set("Cache-Control", `public, max-age=0, s-maxage=${MIN_SHARED_MAX_AGE}`);
     headers.set("Warning", '110 arxiv-rss-bot "Response is Stale"');
-    headers.set("X-Feed-Warning", rendered.warnings.join(" | ").replace(/[^\x20-\x7E]/g, "?"));
+    headers.set("X-Feed-Warning", status.warnings.join(" | ").replace(/[^\x20-\x7E]/g, "?"));
+  } else if (rendered.summariesPending) {
+    // Summaries are on their way: come back for them within minutes, not tomorrow.
+    headers.set("Cache-Control", `public, max-age=0, s-maxage=${Math.max(MIN_SHARED_MAX_AGE, Math.min(untilUpdate, PENDING_SHARED_MAX_AGE))}`);
   } else {
     headers.set(
       "Cache-Control",

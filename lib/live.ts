@@ -10,6 +10,7 @@ import type { OpsDeps } from "./ops";
 import { consoleLogger, type Logger } from "./log";
 import { LruCache } from "./lru";
 import { FailoverStore, type StoreHealth } from "./store/failover";
+import { isCachedData } from "./store/keys";
 import { KvStore } from "./store/kv";
 import { MemoryStore } from "./store/memory";
 import type { Store } from "./store/types";
@@ -37,6 +38,7 @@ function createStore(env: AppEnv, log: Logger): { store: Store; health: () => St
     now: Date.now,
     log,
     retryPrimaryAfterMs: 15_000,
+    mirror: isCachedData,
   });
   return { store, health: () => store.health(), degraded: () => store.degraded };
 }
@@ -135,7 +137,8 @@ function createLiveDeps(): LiveDeps {
       .digest("base64url"),
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
-    summaryCandidates: createCandidateFinder(config, source),
+    summaryCandidates: createCandidateFinder(config, source, now),
+    storeDegraded: degraded,
     probeStore: async () => void (await store.get("arxiv-rss-bot:health-probe")),
     cronSecret: env.cronSecret,
     production: env.production,

@@ -1,6 +1,6 @@
 // I/O: a category's papers, from the store when fresh, else from arXiv (politely, one fetch per category
 // at a time across all instances). A failed or empty fetch never replaces the last good papers.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
@@ -85,7 +85,7 @@ type PapersRecord = z.infer<typeof papersRecordSchema>;
 const PAPERS_TTL_MS = 40 * 86_400_000;
 const STATE_TTL_MS = 40 * 86_400_000;
 const MAX_BACKOFF_MS = 3_600_000;
-const LOCAL_CACHE_VERSIONS = 64;
+const LOCAL_CACHE_CATEGORIES = 64;
 
 export interface ArxivSource {
   /** The category's papers, refreshed from arXiv first if arXiv has had an update since the last fetch. */
@@ -107,7 +107,7 @@ export interface CategoryStatus {
 
 export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   const inflight = new Map<string, Promise<CategorySnapshot>>();
-  // Parsed papers by (category, version): the store is read once per version, not once per request.
+  // Parsed papers by "category:version", the latest of each category: read once, not once per request.
   const localPapers = new Map<string, PapersRecord>();
 
   async function readState(category: string): Promise<CategoryState | undefined> {
@@ -131,8 +131,11 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   }
 
   function remember(cacheKey: string, record: PapersRecord): void {
+    // One version per category: the one just read or written replaces the category's older one.
+    const category = cacheKey.slice(0, cacheKey.lastIndexOf(":"));
+    for (const key of localPapers.keys()) if (key.startsWith(`${category}:`)) localPapers.delete(key);
     localPapers.set(cacheKey, record);
-    if (localPapers.size > LOCAL_CACHE_VERSIONS) localPapers.delete(localPapers.keys().next().value!);
+    if (localPapers.size > LOCAL_CACHE_CATEGORIES) localPapers.delete(localPapers.keys().next().value!);
   }
 
   async function snapshot(category: string, state: CategoryState | undefined, problem?: CategoryProblem) {
@@ -174,12 +177,23 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   }
 
   async function refresh(category: string): Promise<CategorySnapshot> {
-    const started = deps.now();
-    const deadline = started + deps.maxWaitMs;
+    const deadline = deps.now() + deps.maxWaitMs;
     const lockKey = storeKeys.categoryLock(category);
-    const lockTtl = deps.maxWaitMs + deps.timeoutMs + 5000;
-    if (!(await deps.store.set(lockKey, started, { ttlMs: lockTtl, onlyIfAbsent: true }))) {
-      return waitForOtherInstance(category, started, deadline + deps.timeoutMs);
+    const token = randomUUID();
+    const pollMs = Math.min(250, Math.max(10, Math.floor(deps.minIntervalMs / 4)));
+    // Take the category's lock, or wait on its holder: a fresh state (its result) ends the wait, and a
+    // lock released or expired without one (the holder gave up or died) is ours to take.
+    while (!(await deps.store.set(lockKey, token, { ttlMs: deps.maxWaitMs + deps.timeoutMs + 10_000, onlyIfAbsent: true }))) {
+      const state = await readState(category);
+      if (state && deps.now() < state.nextCheckAt && (await isUsable(category, state))) return snapshot(category, state);
+      if (deps.now() >= deadline + deps.timeoutMs) {
+        return snapshot(category, state, {
+          reason: "busy",
+          message: "another instance is still fetching this category from arXiv",
+          retryAt: deps.now() + Math.max(1000, deps.minIntervalMs),
+        });
+      }
+      await deps.sleep(pollMs);
     }
     try {
       // Another instance may have finished a refresh between our read and our lock.
@@ -208,24 +222,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       }
       return await record(category, current, turn.value);
     } finally {
-      await deps.store.del(lockKey);
-    }
-  }
-
-  async function waitForOtherInstance(category: string, since: number, deadline: number): Promise<CategorySnapshot> {
-    const pollMs = Math.min(250, Math.max(10, Math.floor(deps.minIntervalMs / 4)));
-    for (;;) {
-      const state = await readState(category);
-      if (state && state.checkedAt >= since) return snapshot(category, state);
-      const left = deadline - deps.now();
-      if (left <= 0) {
-        return snapshot(category, state, {
-          reason: "busy",
-          message: "another instance is still fetching this category from arXiv",
-          retryAt: deps.now() + Math.max(1000, deps.minIntervalMs),
-        });
-      }
-      await deps.sleep(Math.min(pollMs, left));
+      if ((await deps.store.get(lockKey)) === token) await deps.store.del(lockKey);
     }
   }
 
@@ -293,6 +290,9 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       nextCheckAt: new Date(state.nextCheckAt).toISOString(),
     });
     await writeState(state);
+    // Only the current version is ever read: the previous one goes (a reader that still names it finds
+    // it missing, re-reads the state and gets this one).
+    if (changed && base.version) await deps.store.del(storeKeys.categoryPapers(category, base.version));
     return snapshot(category, state);
   }
 

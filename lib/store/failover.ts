@@ -11,11 +11,7 @@ export interface StoreHealth {
   failingSince?: string;
 }
 
-export interface HealthReporting {
-  health(): StoreHealth;
-}
-
-export class FailoverStore implements Store, HealthReporting {
+export class FailoverStore implements Store {
   readonly kind = "kv" as const;
   private skipPrimaryUntil = 0;
   private failingSince?: number;
@@ -24,8 +20,23 @@ export class FailoverStore implements Store, HealthReporting {
   constructor(
     private readonly primary: Store,
     private readonly fallback: Store,
-    private readonly options: { now: () => number; log: Logger; retryPrimaryAfterMs: number },
+    private readonly options: {
+      now: () => number;
+      log: Logger;
+      retryPrimaryAfterMs: number;
+      /** Keys whose values read from or written to KV are also kept in memory, for use during an outage. */
+      mirror?: (key: string) => boolean;
+    },
   ) {}
+
+  // A copy lives at most this long: in an outage, the last known papers and summaries, not forever.
+  private static readonly MIRROR_TTL_MS = 86_400_000;
+
+  private keepCopy(key: string, value: unknown, ttlMs?: number): void {
+    if (value === undefined || !this.options.mirror?.(key)) return;
+    const ttl = Math.min(ttlMs ?? FailoverStore.MIRROR_TTL_MS, FailoverStore.MIRROR_TTL_MS);
+    void this.fallback.set(key, value, { ttlMs: ttl });
+  }
 
   /** True while KV is failing: cross-instance guarantees (one LLM call per paper, budgets) do not hold. */
   get degraded(): boolean {
@@ -65,16 +76,31 @@ export class FailoverStore implements Store, HealthReporting {
   }
 
   get(key: string) {
-    return this.run((s) => s.get(key));
+    return this.run(async (s) => {
+      const value = await s.get(key);
+      if (s === this.primary) this.keepCopy(key, value);
+      return value;
+    });
   }
   getMany(keys: readonly string[]) {
-    return this.run((s) => s.getMany(keys));
+    return this.run(async (s) => {
+      const values = await s.getMany(keys);
+      if (s === this.primary) keys.forEach((key, i) => this.keepCopy(key, values[i]));
+      return values;
+    });
   }
   set(key: string, value: unknown, options?: SetOptions) {
-    return this.run((s) => s.set(key, value, options));
+    return this.run(async (s) => {
+      const written = await s.set(key, value, options);
+      if (s === this.primary && written) this.keepCopy(key, value, options?.ttlMs);
+      return written;
+    });
   }
   del(key: string) {
-    return this.run((s) => s.del(key));
+    return this.run(async (s) => {
+      await s.del(key);
+      if (s === this.primary) await this.fallback.del(key);
+    });
   }
   incr(key: string, ttlMs: number) {
     return this.run((s) => s.incr(key, ttlMs));

@@ -24,3 +24,10 @@ export const storeKeys = {
   /** When a summary was last added (epoch ms), for Last-Modified. */
   summaryUpdatedAt: () => `${PREFIX}:summary-updated-at`,
 };
+
+/** Values worth a local copy for a KV outage: papers, their state and summaries (not locks or counters). */
+export function isCachedData(key: string): boolean {
+  const rest = key.startsWith(`${PREFIX}:`) ? key.slice(PREFIX.length + 1) : "";
+  if (rest.startsWith("category:") || rest.startsWith("papers:")) return true;
+  return rest.startsWith("summary:") && !rest.endsWith(":lock") && !rest.endsWith(":failure");
+}

@@ -8,8 +8,8 @@ export type FullTextResult =
   | { kind: "text"; text: string }
   /** arXiv has no HTML version of this paper: summarize the abstract. */
   | { kind: "none" }
-  /** Could not be fetched now (busy, down, timeout): try the paper again later. */
-  | { kind: "later"; message: string };
+  /** Could not be fetched now (down, timeout; or `busy`: arXiv's gate was taken): try again later. */
+  | { kind: "later"; message: string; busy?: boolean };
 
 export interface FullTextDeps {
   polite: PoliteDeps;
@@ -41,7 +41,7 @@ export async function fetchFullText(paper: Paper, deps: FullTextDeps): Promise<F
       return { kind: "later", message: `arXiv HTML could not be fetched (${(err as Error)?.name ?? err})` } as const;
     }
   });
-  if (!turn.ran) return { kind: "later", message: "arXiv is busy with other requests" };
+  if (!turn.ran) return { kind: "later", message: "arXiv is busy with other requests", busy: true };
   const result = turn.value;
   if (result.kind !== "html") return result;
   const text = cutToBudget(htmlToText(result.html), deps.maxChars);

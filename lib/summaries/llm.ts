@@ -1,5 +1,5 @@
 // I/O: one chat completion from any OpenAI-compatible API. The only importer of `openai`.
-import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { z } from "zod";
 import { stripInvalidXmlChars } from "../text";
 import type { ChatMessage } from "./prompt";
@@ -20,7 +20,8 @@ export type CompletionResult =
 
 export interface ChatModel {
   readonly name: string;
-  complete(messages: ChatMessage[]): Promise<CompletionResult>;
+  /** One completion; `timeLeftMs` cuts it short, retries included. */
+  complete(messages: ChatMessage[], options?: { timeLeftMs?: number }): Promise<CompletionResult>;
 }
 
 // What we need from an answer; anything else in it is ignored, anything missing is a bad answer.
@@ -49,16 +50,20 @@ export function createChatModel(options: ChatModelOptions): ChatModel {
   const maxChars = options.maxOutputTokens * 8;
   return {
     name: options.model,
-    async complete(messages) {
+    async complete(messages, { timeLeftMs } = {}) {
       let raw: unknown;
+      const remaining = timeLeftMs ?? Infinity;
       try {
-        raw = await client.chat.completions.create({
-          model: options.model,
-          messages,
-          max_tokens: options.maxOutputTokens,
-          temperature: 0.3,
-        });
+        raw = await client.chat.completions.create(
+          { model: options.model, messages, max_tokens: options.maxOutputTokens, temperature: 0.3 },
+          remaining === Infinity
+            ? {}
+            : { signal: AbortSignal.timeout(Math.max(1, remaining)), timeout: Math.max(1, Math.min(options.timeoutMs, remaining)) },
+        );
       } catch (err) {
+        if (err instanceof APIUserAbortError) {
+          return { ok: false, reason: "timeout", message: "stopped before the function's time ran out" };
+        }
         return classify(err, options.timeoutMs);
       }
       const parsed = completionSchema.safeParse(raw);

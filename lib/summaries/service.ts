@@ -91,6 +91,8 @@ export interface SummariesDeps {
 }
 
 const LOCK_MARGIN_MS = 30_000;
+/** A call is only started when this much time is left before the deadline. */
+const MIN_CALL_WINDOW_MS = 15_000;
 /** The model client's own retries (lib/live.ts passes this to createChatModel). */
 export const MODEL_MAX_RETRIES = 2;
 const FAILURE_TTL_MS = 7 * 86_400_000;
@@ -114,6 +116,7 @@ function emptyReport(candidates: number): FillReport {
 
 export function createSummaries(deps: SummariesDeps): Summaries {
   const { store, config, model } = deps;
+  const callSlots = semaphore(config.max_workers);
   const fingerprint = promptFingerprint(deps.prompt, config.language);
   const keyOf = (p: Paper) => storeKeys.summary(`${p.id}v${p.version}`, model.name, fingerprint, config.source);
   // The lock must outlive every attempt of one call (the SDK retries twice, waiting up to a minute
@@ -169,11 +172,11 @@ export function createSummaries(deps: SummariesDeps): Summaries {
     let stop = false;
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        if (stop || started >= options.limit || (options.deadline !== undefined && deps.now() >= options.deadline)) {
+        if (stop || started >= options.limit || !timeForACall(options.deadline)) {
           report.deferred++;
           continue;
         }
-        const outcome = await attempt(next.paper, () => {
+        const outcome = await attempt(next.paper, options.deadline, () => {
           if (started >= options.limit) return false;
           started++;
           return true;
@@ -202,13 +205,20 @@ export function createSummaries(deps: SummariesDeps): Summaries {
 
   type Attempt = "generated" | "existing" | "locked" | "waiting" | "budget" | "deferred" | { reason: string; message: string };
 
+  /** Whether a call started now could finish before `deadline` (when the platform stops the function). */
+  function timeForACall(deadline: number | undefined): boolean {
+    return deadline === undefined || deadline - deps.now() >= MIN_CALL_WINDOW_MS;
+  }
+
   /** One paper: lock, re-check, spend, generate, store; the lock is released whatever happens. */
-  async function attempt(paper: Paper, claimSlot: () => boolean): Promise<Attempt> {
+  async function attempt(paper: Paper, deadline: number | undefined, claimSlot: () => boolean): Promise<Attempt> {
     const key = keyOf(paper);
     const lockKey = storeKeys.summaryLock(key);
     const token = randomUUID();
     if (!(await store.set(lockKey, token, { ttlMs: lockTtlMs, onlyIfAbsent: true }))) return "locked";
     try {
+      // If KV failed just now, that lock is only this process's: no longer one call across instances.
+      if (deps.degraded()) return "deferred";
       // Another caller may have finished it, or failed at it, between our first read and our lock.
       const [summary, failureValue] = await store.getMany([key, storeKeys.summaryFailure(key)]);
       if (summaryRecordSchema.safeParse(summary).success) return "existing";
@@ -224,31 +234,46 @@ export function createSummaries(deps: SummariesDeps): Summaries {
       let fullText: string | undefined;
       if (config.source === "fulltext") {
         const result = await deps.fullText(paper);
+        // arXiv's gate being taken is nobody's failure: the paper just waits for a later request.
+        if (result.kind === "later" && result.busy) return "deferred";
         if (result.kind === "later") return recordFailure(key, failure, { reason: "fulltext-unavailable", message: result.message });
         if (result.kind === "text") fullText = result.text;
       }
-      // The daily budget is spent before the call (a failed call may have cost money too), atomically.
-      if ((await store.incr(budgetKey, BUDGET_TTL_MS)) > config.max_summaries_per_day) return "budget";
 
-      const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"));
-      const result = await model.complete(messages);
-      if (!result.ok) return recordFailure(key, failure, result);
+      // At most max_workers calls at once in this process, however many requests want one.
+      const release = await callSlots.acquire();
+      try {
+        if (!timeForACall(deadline)) return "deferred";
+        // The daily budget is spent before the call (a failed call may have cost money too), atomically.
+        if ((await store.incr(budgetKey, BUDGET_TTL_MS)) > config.max_summaries_per_day) return "budget";
+        if (deps.degraded()) return "deferred"; // that count may have gone to this process's memory only
 
-      const record: SummaryRecord = {
-        markdown: result.text,
-        model: model.name,
-        sourceUsed: fullText ? "fulltext" : "abstract",
-        createdAt: new Date(deps.now()).toISOString(),
-        ...(result.truncated ? { truncated: true } : {}),
-      };
-      await store.set(key, record); // forever: a paper version's summary never changes
-      await store.set(storeKeys.summaryUpdatedAt(), deps.now(), { ttlMs: EPOCH_TTL_MS });
-      await store.incr(storeKeys.summaryEpoch(), EPOCH_TTL_MS);
-      if (failure) await store.del(storeKeys.summaryFailure(key));
-      return "generated";
+        const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"));
+        const result = await model.complete(messages, deadline === undefined ? {} : { timeLeftMs: deadline - deps.now() });
+        if (!result.ok) return recordFailure(key, failure, result);
+        return await keep(key, failure, result.text, result.truncated, fullText !== undefined);
+      } finally {
+        release();
+      }
     } finally {
       if ((await store.get(lockKey)) === token) await store.del(lockKey);
     }
+  }
+
+  /** Keeps a summary forever (a paper version's summary never changes) and tells feeds about it. */
+  async function keep(key: string, failure: FailureRecord | undefined, text: string, truncated: boolean, fullText: boolean): Promise<Attempt> {
+    const record: SummaryRecord = {
+      markdown: text,
+      model: model.name,
+      sourceUsed: fullText ? "fulltext" : "abstract",
+      createdAt: new Date(deps.now()).toISOString(),
+      ...(truncated ? { truncated: true } : {}),
+    };
+    await store.set(key, record);
+    await store.set(storeKeys.summaryUpdatedAt(), deps.now(), { ttlMs: EPOCH_TTL_MS });
+    await store.incr(storeKeys.summaryEpoch(), EPOCH_TTL_MS);
+    if (failure) await store.del(storeKeys.summaryFailure(key));
+    return "generated";
   }
 
   async function recordFailure(
@@ -265,4 +290,23 @@ export function createSummaries(deps: SummariesDeps): Summaries {
   }
 
   return { enabled: true, model: model.name, epoch, lookup, fillMissing };
+}
+
+/** At most `size` holders at once; the others wait their turn in order. */
+function semaphore(size: number): { acquire(): Promise<() => void> } {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  // A released slot goes straight to the next waiter, so no newcomer can slip in between.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return {
+    async acquire() {
+      if (active < size) active++;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      return release;
+    },
+  };
 }

@@ -2,6 +2,7 @@
 // MemoryStore behind it, on a controllable clock, with a recording logger. The shim's command log shows
 // when KV is asked; a counting wrapper shows when it is tried even while it is unreachable.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isCachedData, storeKeys } from "../../lib/store/keys";
 import { FailoverStore } from "../../lib/store/failover";
 import { MemoryStore } from "../../lib/store/memory";
 import type { SetOptions, Store } from "../../lib/store/types";
@@ -220,6 +221,34 @@ describe("FailoverStore with a scripted primary (no redis needed)", () => {
     const fail = () => Promise.reject(new TypeError(message));
     return { kind: "kv", get: fail, getMany: fail, set: fail, del: fail, incr: fail };
   }
+
+  it("keeps a copy of the papers, states and summaries it reads or writes, and serves it while KV is down; not locks", async () => {
+    const clock = fakeClock(T0);
+    const log = recordingLogger();
+    const kv = new MemoryStore(clock.now);
+    let down = false;
+    const primary: Store = {
+      kind: "kv",
+      get: (k) => (down ? Promise.reject(new Error("down")) : kv.get(k)),
+      getMany: (ks) => (down ? Promise.reject(new Error("down")) : kv.getMany(ks)),
+      set: (k, v, o) => (down ? Promise.reject(new Error("down")) : kv.set(k, v, o)),
+      del: (k) => (down ? Promise.reject(new Error("down")) : kv.del(k)),
+      incr: (k, t) => (down ? Promise.reject(new Error("down")) : kv.incr(k, t)),
+    };
+    const store = new FailoverStore(primary, new MemoryStore(clock.now), { now: clock.now, log, retryPrimaryAfterMs: RETRY_MS, mirror: isCachedData });
+    const state = storeKeys.categoryState("cs.AI");
+    const summary = storeKeys.summary("2606.30639v1", "m", "p", "abstract");
+    await kv.set(state, { version: "v1" });
+    await store.set(summary, { markdown: "# S" });
+    await store.set(storeKeys.summaryLock(summary), "token", { onlyIfAbsent: true, ttlMs: 60_000 });
+    expect(await store.get(state)).toEqual({ version: "v1" });
+    await store.get(storeKeys.summaryLock(summary));
+
+    down = true;
+    expect(await store.get(state)).toEqual({ version: "v1" }); // from the copy
+    expect(store.degraded).toBe(true);
+    expect(await store.getMany([summary, storeKeys.summaryLock(summary)])).toEqual([{ markdown: "# S" }, undefined]);
+  });
 
   it("reports the error's name and message, and health() carries nothing about errors while healthy", async () => {
     const clock = fakeClock(T0);

@@ -57,6 +57,7 @@ function harness(options: { siteUrl?: string; start?: number; source?: Partial<A
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries: disabledSummaries("no API key in unit tests"),
     summaryCandidates: async () => [],
+    storeDegraded: () => false,
     schedule: () => {
       throw new Error("summaries are off: nothing may be scheduled");
     },
@@ -280,6 +281,15 @@ describe("not found", () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toContain("cs.GL");
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("in a union, a category arXiv disowns is left out with a warning; the others are served", async () => {
+    const h = harness();
+    server.setScenario("cs.GL", "unknown");
+    const res = await get(h, "/json/cs.DC+cs.GL");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-feed-warning")).toMatch(/^cs\.GL: arXiv has no category "cs\.GL"/);
+    expect(((await res.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
   });
 });
 

@@ -60,7 +60,7 @@ function harness(options: HarnessOptions = {}) {
     now: sh.clock.now,
     log,
     summaries: options.summaries ?? disabledSummaries(DISABLED_REASON),
-    summaryCandidates: options.summaryCandidates ?? createCandidateFinder(config, sh.source),
+    summaryCandidates: options.summaryCandidates ?? createCandidateFinder(config, sh.source, sh.clock.now),
     storeHealth: options.storeHealth ?? (() => HEALTHY),
     probeStore:
       options.probeStore ??

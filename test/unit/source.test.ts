@@ -134,6 +134,31 @@ describe("announcement days (days_back)", () => {
     expect(requestsFor("cs.DC")).toBe(3);
   });
 
+  it("a new version replaces the previous one in the store: only the current papers are kept", async () => {
+    const { source, clock, store } = sourceHarness(server, TUE_10AM);
+    server.setAnnounceDate("2026-06-30");
+    const a = await source.load("cs.DC");
+    clock.set(WED_10AM);
+    server.setAnnounceDate("2026-07-01");
+    const b = await source.load("cs.DC");
+    expect(b.version).not.toBe(a.version);
+    expect(await store.get(storeKeys.categoryPapers("cs.DC", a.version!))).toBeUndefined();
+    expect(await store.get(storeKeys.categoryPapers("cs.DC", b.version!))).toMatchObject({ version: b.version });
+  });
+
+  it("waits on another instance's lock, and takes over when it is released without a result", async () => {
+    const { source, store } = sourceHarness(server, TUE_10AM, { minIntervalMs: 20, maxWaitMs: 3_600_000 });
+    await store.set(storeKeys.categoryLock("cs.DC"), "another instance", { ttlMs: 3_600_000 });
+    const loading = source.load("cs.DC");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(requestsFor("cs.DC")).toBe(0); // waiting, not fetching behind the holder's back
+    await store.del(storeKeys.categoryLock("cs.DC")); // the holder gave up (arXiv was busy)
+    const snap = await loading;
+    expect(requestsFor("cs.DC")).toBe(1);
+    expect(snap.version).toBeDefined();
+    expect(await store.get(storeKeys.categoryLock("cs.DC"))).toBeUndefined();
+  });
+
   it("an empty feed after a good one keeps the good papers (same version)", async () => {
     const { source, clock } = sourceHarness(server, TUE_10AM);
     server.setAnnounceDate("2026-06-30");

@@ -106,7 +106,8 @@ function harness(options: { summaries?: "real" | "disabled" } = {}) {
     renderTag: "summary-budgets",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
-    summaryCandidates: createCandidateFinder(config, sh.source),
+    summaryCandidates: createCandidateFinder(config, sh.source, sh.clock.now),
+    storeDegraded: () => false,
     schedule: () => {
       throw new Error("use get()");
     },
@@ -190,7 +191,10 @@ describe("summaries through the HTTP edge stay within their budgets", () => {
     expect(await h.summaryCandidatesIds()).toEqual(top8);
     const before = await h.get("/json");
     expect(((await before.json()) as JsonFeed).items.slice(0, 8).map((i) => i.id)).toEqual(top8);
-    const etagBefore = (await h.get("/rss")).headers.get("etag")!;
+    const first = await h.get("/rss");
+    const etagBefore = first.headers.get("etag")!;
+    // Its top papers are due summaries that are not there yet: caches must come back within minutes.
+    expect(first.headers.get("cache-control")).toBe("public, max-age=0, s-maxage=300");
     h.tasks.splice(0); // those two requests' tasks are dropped: the burst starts with nothing summarized
     expect(llm.calls).toHaveLength(0);
 
@@ -336,6 +340,8 @@ describe("without an API key", () => {
       const body = await res.text();
       expect(body, path).not.toContain("AI summary");
       expect(body, path).not.toContain("ai_summary");
+      // Nothing is pending: caches may keep the feed until arXiv's next update.
+      expect(res.headers.get("cache-control"), path).toMatch(/s-maxage=\d{4,}, stale-while-revalidate/);
     }
     expect(h.tasks).toHaveLength(0);
     expect(llm.calls).toHaveLength(0);
