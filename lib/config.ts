@@ -64,8 +64,6 @@ export const configSchema = z.strictObject({
   ai_summary: aiSummarySchema.default(aiSummarySchema.parse({})),
 });
 
-export type RawConfig = z.input<typeof configSchema>;
-
 export interface AppConfig {
   categories: string[];
   /** The default profile: what `/rss` and `/rss/{cats}` rank by when no query overrides it. */

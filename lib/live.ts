@@ -43,6 +43,15 @@ function createStore(env: AppEnv, log: Logger): { store: Store; health: () => St
   return { store, health: () => store.health(), degraded: () => store.degraded };
 }
 
+/** Next's build id, so that a rebuild (self-hosted: same version, no deployment id) changes every ETag. */
+function readBuildId(): string | null {
+  try {
+    return readFileSync(path.join(process.cwd(), ".next", "BUILD_ID"), "utf8").trim();
+  } catch {
+    return null;
+  }
+}
+
 /** Reads the prompt file named by config.json, relative to the project (where config.json is). */
 export function readPromptFile(config: AppConfig): string {
   return readFileSync(path.resolve(process.cwd(), config.aiSummary.prompt_file), "utf8");
@@ -133,7 +142,7 @@ function createLiveDeps(): LiveDeps {
     log,
     siteUrl: env.siteUrl,
     renderTag: createHash("sha256")
-      .update(JSON.stringify([config, packageJson.version, env.deploymentId, summaries.model ?? null]))
+      .update(JSON.stringify([config, packageJson.version, env.deploymentId, readBuildId(), summaries.model ?? null]))
       .digest("base64url"),
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,

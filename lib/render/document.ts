@@ -40,7 +40,7 @@ export interface FeedDocument {
   items: FeedItem[];
 }
 
-const GENERATOR = "arxiv-rss-bot";
+export const GENERATOR = "arxiv-rss-bot";
 
 export function feedTitle(categories: readonly string[]): string {
   return `arXiv ${categories.join(" + ")}: ranked`;

@@ -1,7 +1,7 @@
 // Pure: FeedDocument → RSS 2.0, Atom 1.0 and JSON Feed text, through the `feed` package.
 import { Feed, type FeedOptions, type Item } from "feed";
 import { escapeHtml } from "../text";
-import type { FeedDocument, FeedItem } from "./document";
+import { GENERATOR, type FeedDocument, type FeedItem } from "./document";
 
 export type FeedFormat = "rss" | "atom" | "json";
 
@@ -11,7 +11,6 @@ export const CONTENT_TYPES: Record<FeedFormat, string> = {
   json: "application/feed+json; charset=utf-8",
 };
 
-const GENERATOR = "arxiv-rss-bot";
 
 function feedOptions(doc: FeedDocument, self: string): FeedOptions {
   return {

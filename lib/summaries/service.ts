@@ -251,6 +251,7 @@ export function createSummaries(deps: SummariesDeps): Summaries {
         const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"));
         const result = await model.complete(messages, deadline === undefined ? {} : { timeLeftMs: deadline - deps.now() });
         if (!result.ok) return recordFailure(key, failure, result);
+        deps.log.info("summary generated", { key, tokens: result.usage, truncated: result.truncated || undefined });
         return await keep(key, failure, result.text, result.truncated, fullText !== undefined);
       } finally {
         release();
