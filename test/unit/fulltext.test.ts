@@ -1,29 +1,20 @@
 // A paper's full text: arXiv's LaTeXML HTML → plain text (sections, TeX formulas, decoded entities, no page
 // furniture, no references), cut at paragraph ends, fetched under the same politeness gate as the feeds.
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PoliteDeps } from "../../lib/arxiv/polite";
 import { storeKeys } from "../../lib/store/keys";
 import { MemoryStore } from "../../lib/store/memory";
 import { cutToBudget, fetchFullText, htmlToText, type FullTextDeps } from "../../lib/summaries/fulltext";
-import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { realSleep, serialProblems, startStubServer, type StubServer } from "./helpers/io";
+import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { realSleep, serialProblems, startStubServer, useServer } from "./helpers/io";
 import { paperWithHtml, papers } from "./helpers/summaries";
 
 const HTML = readFileSync(new URL("../fixtures/arxiv/html/2606.30639.html", import.meta.url), "utf8");
 const UA = "arxiv-rss-bot/test (+https://example.org; unit tests)";
 
-let arxiv: ArxivFixtureServer;
-let stub: StubServer;
-beforeAll(async () => {
-  arxiv = await startArxivFixtureServer();
-  stub = await startStubServer();
-});
-afterAll(async () => {
-  await arxiv?.close();
-  await stub?.close();
-});
-beforeEach(() => arxiv.reset());
+const arxiv = useServer(startArxivFixtureServer);
+const stub = useServer(startStubServer);
 
 describe("htmlToText on the 2606.30639 fixture", () => {
   const text = htmlToText(HTML);

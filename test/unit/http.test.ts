@@ -1,7 +1,7 @@
 // The HTTP edge: handleFeed with real dependencies (source, MemoryStore, render cache) against the
 // fixture server, on a fake clock. Statuses, headers, conditional requests, self links, and no leaks.
 import { XMLValidator } from "fast-xml-parser";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ArxivSourceDeps } from "../../lib/arxiv/source";
 import { parseConfig } from "../../lib/config";
 import { AppError } from "../../lib/errors";
@@ -9,25 +9,11 @@ import { errorResponse, handleFeed, requestOrigin, type FeedHandlerDeps, type Re
 import { disabledSummaries } from "../../lib/summaries/service";
 import { LruCache } from "../../lib/lru";
 import type { FeedFormat } from "../../lib/render/feeds";
-import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { et, recordingLogger, sourceHarness } from "./helpers/io";
+import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { et, recordingLogger, sourceHarness, useServer, TUE_10AM, WED_00, WED_10AM, prng } from "./helpers/io";
 
-let server: ArxivFixtureServer;
+const server = useServer(startArxivFixtureServer);
 
-beforeAll(async () => {
-  server = await startArxivFixtureServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.setAnnounceDate(undefined);
-});
-
-const TUE_10AM = et("2026-06-30", "10:00");
-const WED_00 = et("2026-07-01");
-const WED_10AM = et("2026-07-01", "10:00");
 const ORIGIN = "http://127.0.0.1:3000";
 
 const config = parseConfig({
@@ -452,16 +438,6 @@ describe("errors never leak", () => {
 });
 
 describe("fuzz: hostile paths and query strings", () => {
-  // A small deterministic PRNG, so a failure reproduces.
-  function prng(seed: number) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it("300 requests never answer outside {200, 304, 400, 404} and never show a stack or an Error", async () => {
     const rand = prng(20260630);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -2,25 +2,15 @@
 // server, or a stub for answers it does not give): what comes back, what is sent, how failures read.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createChatModel, type CompletionResult } from "../../lib/summaries/llm";
 import { buildMessages, type ChatMessage } from "../../lib/summaries/prompt";
-import { startFakeOpenAi, summaryFor, type FakeOpenAi, type LlmBehaviour } from "../servers/fake-openai-server";
-import { startStubServer, type StubServer } from "./helpers/io";
+import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
+import { startStubServer, useServer } from "./helpers/io";
 import { API_KEY, PROMPT, chatModel, papers } from "./helpers/summaries";
 
-let llm: FakeOpenAi;
-let stub: StubServer;
-
-beforeAll(async () => {
-  llm = await startFakeOpenAi();
-  stub = await startStubServer();
-});
-afterAll(async () => {
-  await llm?.close();
-  await stub?.close();
-});
-beforeEach(() => llm.reset());
+const llm = useServer(startFakeOpenAi);
+const stub = useServer(startStubServer);
 
 const paper = papers(1)[0]!;
 const messages = (): ChatMessage[] => buildMessages(PROMPT, undefined, { paper }, "b0undary");

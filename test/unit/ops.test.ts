@@ -1,7 +1,7 @@
 // The operators' endpoints: handleHealth and handleCronRefresh, with a real arXiv source against the fixture
 // server, on a fake clock. Health must tell an outage from a working deployment; the refresh endpoint must
 // refuse anyone without the secret and, for the right caller, ingest every category and report.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config";
 import { handleCronRefresh, handleHealth, type OpsDeps } from "../../lib/ops";
 import { FailoverStore, type StoreHealth } from "../../lib/store/failover";
@@ -10,22 +10,11 @@ import type { Store } from "../../lib/store/types";
 import { createCandidateFinder } from "../../lib/summaries/candidates";
 import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import type { Paper } from "../../lib/types";
-import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { et, recordingLogger, sourceHarness } from "./helpers/io";
+import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { recordingLogger, sourceHarness, useServer, TUE_10AM } from "./helpers/io";
 
-let server: ArxivFixtureServer;
+const server = useServer(startArxivFixtureServer);
 
-beforeAll(async () => {
-  server = await startArxivFixtureServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  server.reset();
-});
-
-const TUE_10AM = et("2026-06-30", "10:00");
 const SECRET = "s3cret-cron-token";
 const VERSION = "9.9.9-test";
 const CATEGORIES = ["cs.AI", "cs.DC"];

@@ -1,31 +1,16 @@
 // The arXiv source: freshness against arXiv's schedule, single-flight, failures that keep the last good
 // papers, the days_back merge, and a store that may hold anything. Fake clock (virtual sleep), real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectedAnnouncementDate, nextArxivUpdate } from "../../lib/arxiv/schedule";
 import type { CategorySnapshot } from "../../lib/arxiv/source";
 import { AppError } from "../../lib/errors";
 import { USER_AGENT_PRODUCT } from "../../lib/live";
 import { storeKeys } from "../../lib/store/keys";
-import { startArxivFixtureServer, type ArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
-import { et, fakeClock, sourceHarness } from "./helpers/io";
+import { startArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
+import { et, fakeClock, sourceHarness, useServer, TUE_10AM, WED_00, WED_10AM, THU_00 } from "./helpers/io";
 
-let server: ArxivFixtureServer;
+const server = useServer(startArxivFixtureServer);
 
-beforeAll(async () => {
-  server = await startArxivFixtureServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.setAnnounceDate(undefined);
-});
-
-const TUE_10AM = et("2026-06-30", "10:00");
-const WED_00 = et("2026-07-01");
-const WED_10AM = et("2026-07-01", "10:00");
-const THU_00 = et("2026-07-02");
 
 const requestsFor = (category: string) => server.requests.filter((r) => r.category === category).length;
 const dates = (s: CategorySnapshot) => s.days.map((d) => d.date);

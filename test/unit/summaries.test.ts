@@ -10,37 +10,14 @@ import { fetchFullText, type FullTextResult } from "../../lib/summaries/fulltext
 import { promptFingerprint } from "../../lib/summaries/prompt";
 import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import type { Paper } from "../../lib/types";
-import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { startFakeOpenAi, summaryFor, type FakeOpenAi, type LlmBehaviour } from "../servers/fake-openai-server";
-import { et, fakeClock, realSleep, serialProblems, type Clock } from "./helpers/io";
-import {
-  PROMPT,
-  aiConfig,
-  callCounts,
-  callsFor,
-  chatModel,
-  instrumented,
-  makeSummaries,
-  paperWithHtml,
-  papers,
-} from "./helpers/summaries";
+import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
+import { et, fakeClock, realSleep, serialProblems, type Clock, useServer } from "./helpers/io";
+import { PROMPT, aiConfig, callCounts, callsFor, chatModel, instrumented, makeSummaries, paperWithHtml, papers } from "./helpers/summaries";
 import { describeWithRedis, startKv, type KvHarness } from "./helpers/redis";
 
-let llm: FakeOpenAi;
-let arxiv: ArxivFixtureServer;
-
-beforeAll(async () => {
-  llm = await startFakeOpenAi();
-  arxiv = await startArxivFixtureServer();
-});
-afterAll(async () => {
-  await llm?.close();
-  await arxiv?.close();
-});
-beforeEach(() => {
-  llm.reset();
-  arxiv.reset();
-});
+const llm = useServer(startFakeOpenAi);
+const arxiv = useServer(startArxivFixtureServer);
 
 const T0 = et("2026-06-30", "10:00");
 const RETRY_SECONDS = 10;

@@ -3,7 +3,7 @@
 // day. Bursts of default and custom requests: only the configured feed's requests start summaries, only
 // the default profile's top papers are ever sent, within the per-request and daily budgets; feeds stay 200
 // and show the summaries once they exist.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { composeDays } from "../../lib/arxiv/compose";
 import { parseConfig, type AppConfig } from "../../lib/config";
 import { handleFeed, type FeedHandlerDeps, type RenderedFeed } from "../../lib/http";
@@ -13,28 +13,14 @@ import type { FeedFormat } from "../../lib/render/feeds";
 import { createCandidateFinder } from "../../lib/summaries/candidates";
 import { createChatModel } from "../../lib/summaries/llm";
 import { createSummaries, disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
-import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { startFakeOpenAi, type FakeOpenAi } from "../servers/fake-openai-server";
-import { et, recordingLogger, sourceHarness } from "./helpers/io";
+import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { startFakeOpenAi } from "../servers/fake-openai-server";
+import { et, recordingLogger, sourceHarness, useServer, TUE_10AM, prng } from "./helpers/io";
 import { API_KEY, PROMPT, callCounts, fixturePapers } from "./helpers/summaries";
 
-let arxiv: ArxivFixtureServer;
-let llm: FakeOpenAi;
+const arxiv = useServer(startArxivFixtureServer);
+const llm = useServer(startFakeOpenAi);
 
-beforeAll(async () => {
-  arxiv = await startArxivFixtureServer();
-  llm = await startFakeOpenAi();
-});
-afterAll(async () => {
-  await arxiv?.close();
-  await llm?.close();
-});
-beforeEach(() => {
-  arxiv.reset();
-  llm.reset();
-});
-
-const TUE_10AM = et("2026-06-30", "10:00");
 const ORIGIN = "http://127.0.0.1:3000";
 const MODEL = "test-model";
 const AI_MARK = `AI summary (by ${MODEL})`;
@@ -147,15 +133,6 @@ function harness(options: { summaries?: "real" | "disabled" } = {}) {
   return { ...sh, log, get, tasks, fills, runTasks, summaries, summaryCandidatesIds };
 }
 
-// A small deterministic PRNG, so a failure reproduces.
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DEFAULT_PATHS = ["/rss", "/json", "/atom", "/rss?utm_source=newsletter", "/json?fbclid=abc"];
 

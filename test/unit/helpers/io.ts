@@ -1,6 +1,7 @@
 // Shared helpers for the I/O unit tests: a controllable clock, loggers, timing checks, source wiring.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createArxivSource, type ArxivSource, type ArxivSourceDeps } from "../../../lib/arxiv/source";
 import type { LogFields, Logger } from "../../../lib/log";
 import { MemoryStore } from "../../../lib/store/memory";
@@ -144,5 +145,43 @@ export async function startStubServer(): Promise<StubServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * A test server for the whole file: started before its tests, reset before each (when it can be), closed
+ * after. The object returned forwards to the server once it has started, so tests use it as the server.
+ */
+export function useServer<T extends { close(): Promise<void>; reset?(): void }>(start: () => Promise<T>): T {
+  let server: T | undefined;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => server?.reset?.());
+  return new Proxy({} as T, {
+    get(_, key) {
+      if (!server) throw new Error("the test server is used before beforeAll started it");
+      const value: unknown = Reflect.get(server, key);
+      return typeof value === "function" ? value.bind(server) : value;
+    },
+  });
+}
+
+/** The fixtures' announcement day (Tue 30 Jun 2026) and the next ones, at times the tests use. */
+export const TUE_10AM = et("2026-06-30", "10:00");
+export const WED_00 = et("2026-07-01");
+export const WED_10AM = et("2026-07-01", "10:00");
+export const THU_00 = et("2026-07-02");
+
+/** A small deterministic PRNG (mulberry32), so a failing random test reproduces. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
