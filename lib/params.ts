@@ -3,6 +3,7 @@ import { z } from "zod";
 import { canonicalCategory } from "./arxiv/categories";
 import { dedupeKeywords, dedupeTerms, type AppConfig } from "./config";
 import { AppError } from "./errors";
+import { cleanLine } from "./text";
 import { ANNOUNCE_TYPES, MATCH_MODES, type AnnounceType, type Keyword, type RankProfile } from "./types";
 
 export const MAX_CATEGORIES = 10;
@@ -61,7 +62,8 @@ function termList(name: string) {
       ctx.addIssue({ code: "custom", message: "terms cannot contain control characters" });
       return z.NEVER;
     }
-    return terms;
+    // Invisible format characters (bidirectional overrides, zero-width spaces) would only disguise a term.
+    return terms.map(cleanLine).filter(Boolean);
   });
 }
 

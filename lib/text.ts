@@ -1,14 +1,28 @@
-// Small pure text helpers shared by the parser and the renderers.
+// Pure: the text we show, cleaned once. Everything that comes from arXiv, a model or a stored value goes
+// through cleanText (or cleanLine for titles, names and other one-line fields) before it is rendered.
 
-// Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF).
+// What never belongs in shown text: characters XML 1.0 forbids (C0 controls but tab/newline/return, lone
+// surrogates, U+FFFE/U+FFFF), DEL and the C1 controls, noncharacters, and the invisible format characters
+// that can disguise or reorder what a reader sees: bidirectional marks, embeddings, overrides and isolates
+// (U+061C, U+200E/F, U+202A–E, U+2066–9), zero-width space, word joiner and invisible operators, the
+// deprecated format controls, the BOM, the soft hyphen, the Mongolian vowel separator, interlinear
+// annotations and tag characters. ZWJ and ZWNJ stay: scripts and emoji need them.
+const UNSHOWABLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u206F\uFDD0-\uFDEF\uFEFF\uFFF9-\uFFFB\uFFFE\uFFFF]|\uDB40[\uDC00-\uDC7F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+// Characters XML 1.0 forbids, and nothing else: for text we made ourselves (rendered Markdown).
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function stripInvalidXmlChars(value: string): string {
   return value.replace(INVALID_XML_CHARS, "");
 }
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+/** Multi-line text (an abstract, a summary): unshowable characters removed, line ends as `\n`. */
+export function cleanText(value: string): string {
+  return value.replace(UNSHOWABLE, "").replace(/\r\n?|[\u2028\u2029]/g, "\n");
+}
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+/** One-line text (a title, a name, a category): cleaned, whitespace runs as one space, trimmed. */
+export function cleanLine(value: string): string {
+  return cleanText(value).replace(/\s+/g, " ").trim();
 }

@@ -23,7 +23,6 @@ export interface Paper {
   license?: string;
   doi?: string;
   journalRef?: string;
-  links: { abs: string; pdf: string; html: string };
 }
 
 export interface Keyword {

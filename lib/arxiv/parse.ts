@@ -1,8 +1,9 @@
 // Pure: arXiv RSS 2.0 text → Paper records. Wire types stay in this file.
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { z } from "zod";
+import { cleanLine, cleanText } from "../text";
 import { ANNOUNCE_TYPES, type AnnounceType, type Paper } from "../types";
-import { stripInvalidXmlChars } from "../text";
+import { isArxivId, isCategoryCode, VERSIONED_ID } from "./ids";
 
 export type ParseOutcome =
   | {
@@ -58,9 +59,6 @@ const parser = new XMLParser({
   isArray: (name) => name === "item" || name === "category",
 });
 
-const ID_NEW = /^\d{4}\.\d{4,5}$/;
-const ID_OLD = /^[a-z-]+(?:\.[A-Za-z-]+)?\/\d{7}$/;
-const VERSIONED_ID = /(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Za-z-]+)?\/\d{7})v(\d+)/;
 const DESCRIPTION_PREFIX = /^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*(?:Abstract:\s*)?/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -97,19 +95,20 @@ function toPaper(item: WireItem): Paper | undefined {
   const idSource = item.guid ?? item.description;
   const versioned = VERSIONED_ID.exec(idSource) ?? VERSIONED_ID.exec(item.description);
   const id = versioned?.[1];
-  if (!id || !(ID_NEW.test(id) || ID_OLD.test(id))) return undefined;
+  if (!id || !isArxivId(id)) return undefined;
   const version = Number(versioned[2]);
 
-  const title = clean(item.title);
-  const abstract = stripInvalidXmlChars(item.description.replace(DESCRIPTION_PREFIX, "")).trim();
+  const title = cleanLine(item.title);
+  const abstract = cleanText(item.description.replace(DESCRIPTION_PREFIX, "")).trim();
   const announced = parseRfc822Date(item.pubDate);
   if (!title || !announced) return undefined;
 
   const announceType = (item["arxiv:announce_type"] ?? /Announce Type:\s*([\w-]+)/.exec(item.description)?.[1])?.trim();
   if (!ANNOUNCE_TYPES.includes(announceType as AnnounceType)) return undefined;
 
-  const categories = [...new Set(item.category.map((c) => c.trim()).filter(Boolean))];
-  if (categories.length === 0) return undefined;
+  // The primary category comes first and must look like a category code; others that do not are dropped.
+  const categories = [...new Set(item.category.map(cleanLine))];
+  if (!categories[0] || !isCategoryCode(categories[0])) return undefined;
 
   return {
     id,
@@ -117,32 +116,18 @@ function toPaper(item: WireItem): Paper | undefined {
     title,
     abstract,
     authors: splitAuthors(item["dc:creator"] ?? ""),
-    categories,
+    categories: categories.filter(isCategoryCode),
     announceType: announceType as AnnounceType,
     announced,
     ...optional("license", item["dc:rights"]),
     ...optional("doi", item["arxiv:DOI"]),
     ...optional("journalRef", item["arxiv:journal_reference"]),
-    links: arxivLinks(id),
-  };
-}
-
-export function arxivLinks(id: string): Paper["links"] {
-  return {
-    abs: `https://arxiv.org/abs/${id}`,
-    pdf: `https://arxiv.org/pdf/${id}`,
-    html: `https://arxiv.org/html/${id}`,
   };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  const cleaned = value === undefined ? "" : clean(value);
+  const cleaned = value === undefined ? "" : cleanLine(value);
   return (cleaned ? { [key]: cleaned } : {}) as { [P in K]?: string };
-}
-
-/** One line, single spaces, no characters XML forbids. */
-function clean(value: string): string {
-  return stripInvalidXmlChars(value).replace(/\s+/g, " ").trim();
 }
 
 /** `Tue, 30 Jun 2026 00:00:00 -0400` → `2026-06-30`, the day as arXiv wrote it (US Eastern). */
@@ -159,7 +144,7 @@ export function parseRfc822Date(value: string | undefined): string | undefined {
 
 /** `A, B, and C` → [A, B, C], with TeX accents (`Mour\~ao`) turned into letters (`Mourão`). */
 export function splitAuthors(creators: string): string[] {
-  const parts = clean(creators).split(/\s*,\s*/);
+  const parts = cleanLine(creators).split(/\s*,\s*/);
   // "A, B and C" and "A and B": the last part may join two names.
   const last = parts.pop();
   if (last !== undefined) parts.push(...last.replace(/^and\s+/, "").split(/\s+and\s+/));

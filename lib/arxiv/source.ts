@@ -8,6 +8,7 @@ import { storeKeys } from "../store/keys";
 import type { Store } from "../store/types";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type Paper } from "../types";
 import { fetchCategoryFeed, type FetchOutcome } from "./fetch";
+import { isArxivId } from "./ids";
 import { withArxivTurn } from "./polite";
 import { expectedAnnouncementDate, nextArxivUpdate } from "./schedule";
 
@@ -60,19 +61,19 @@ const categoryStateSchema = z.object({
 });
 type CategoryState = z.infer<typeof categoryStateSchema>;
 
+// What the renderers rely on is checked here: a stored value can never supply a link or a broken date.
 const paperSchema = z.object({
-  id: z.string(),
-  version: z.number(),
+  id: z.string().refine(isArxivId),
+  version: z.number().int().min(1),
   title: z.string(),
   abstract: z.string(),
   authors: z.array(z.string()),
   categories: z.array(z.string()).min(1),
   announceType: z.enum(ANNOUNCE_TYPES),
-  announced: z.string(),
+  announced: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   license: z.string().optional(),
   doi: z.string().optional(),
   journalRef: z.string().optional(),
-  links: z.object({ abs: z.string(), pdf: z.string(), html: z.string() }),
 });
 
 const papersRecordSchema = z.object({

@@ -1,10 +1,13 @@
-// Pure: a built feed → the format-neutral document every renderer writes out.
+// Pure: a built feed → the format-neutral document every renderer writes out. Every text from arXiv, a
+// model or the store is cleaned here (lib/text.ts); the renderers escape it for their format (./escape.ts).
 import { categoryName } from "../arxiv/categories";
+import { arxivLinks, isCategoryCode } from "../arxiv/ids";
 import { announcementInstant } from "../arxiv/schedule";
 import type { FeedData } from "../feed";
 import type { SummaryRecord } from "../summaries/service";
-import { escapeHtml, stripInvalidXmlChars } from "../text";
-import type { RankedPaper } from "../types";
+import { cleanLine, cleanText } from "../text";
+import type { Paper, RankedPaper } from "../types";
+import { escapeHtml, escapeHtmlAttr, safeHttpUrl } from "./escape";
 import { renderMarkdown } from "./markdown";
 
 export interface FeedLinks {
@@ -19,15 +22,19 @@ export interface FeedLinks {
 export interface FeedItem {
   /** The versionless arXiv id: the same for every version of the paper and in every feed. */
   guid: string;
+  /** Plain text, one line. */
   title: string;
+  /** The paper's abstract page, made from its id. */
   link: string;
   date: Date;
   authors: string[];
+  /** Category codes, the primary first. */
   categories: string[];
   /** The abstract as plain text. */
   summary: string;
   /** Why it ranked where it did, its metadata, the AI summary if any and the whole abstract, as HTML. */
   contentHtml: string;
+  /** The ranked paper with every text cleaned. */
   ranked: RankedPaper;
   aiSummary?: SummaryRecord;
 }
@@ -55,7 +62,7 @@ export function feedDescription(feed: FeedData): string {
         .map((k) => k.term)
         .join(", ")}${profile.keywords.length > 12 ? ", …" : ""})`
     : "unranked (no keywords)";
-  return stripInvalidXmlChars(
+  return cleanLine(
     `Today's arXiv papers in ${names}, ${keywords}; the top ${profile.limit} of each announcement day. By ${GENERATOR}.`,
   );
 }
@@ -78,18 +85,44 @@ export function toFeedDocument(
   };
 }
 
-function toItem(ranked: RankedPaper, aiSummary: SummaryRecord | undefined): FeedItem {
-  const p = ranked.paper;
+/**
+ * Every text of a paper as it may be shown: cleaned, one line where it is one, categories only codes, and
+ * never an empty title (a reader would show nothing to click).
+ */
+export function cleanPaper(paper: Paper): Paper {
+  const cleaned: Paper = {
+    ...paper,
+    title: cleanLine(paper.title) || `arXiv:${paper.id}`,
+    abstract: cleanText(paper.abstract).trim(),
+    authors: paper.authors.map(cleanLine).filter(Boolean),
+    categories: paper.categories.map(cleanLine).filter(isCategoryCode),
+  };
+  for (const key of ["license", "doi", "journalRef"] as const) {
+    const value = cleanLine(paper[key] ?? "");
+    if (value) cleaned[key] = value;
+    else delete cleaned[key];
+  }
+  return cleaned;
+}
+
+function cleanSummary(summary: SummaryRecord): SummaryRecord {
+  return { ...summary, model: cleanLine(summary.model), markdown: cleanText(summary.markdown) };
+}
+
+function toItem(original: RankedPaper, originalSummary: SummaryRecord | undefined): FeedItem {
+  const p = cleanPaper(original.paper);
+  const ranked: RankedPaper = { ...original, paper: p, matches: original.matches.map((m) => ({ ...m, term: cleanLine(m.term) })) };
+  const aiSummary = originalSummary && cleanSummary(originalSummary);
   return {
     ...(aiSummary ? { aiSummary } : {}),
     guid: p.id,
-    title: stripInvalidXmlChars(p.title),
-    link: p.links.abs,
+    title: p.title,
+    link: arxivLinks(p.id).abs,
     date: new Date(announcementInstant(p.announced)),
-    authors: p.authors.map(stripInvalidXmlChars),
+    authors: p.authors,
     categories: p.categories,
-    summary: stripInvalidXmlChars(p.abstract),
-    contentHtml: stripInvalidXmlChars(itemHtml(ranked, aiSummary)),
+    summary: p.abstract,
+    contentHtml: itemHtml(ranked, aiSummary),
     ranked,
   };
 }
@@ -110,11 +143,22 @@ function where(inTitle: boolean, inAbstract: boolean): string {
   return inTitle && inAbstract ? "title, abstract" : inTitle ? "title" : "abstract";
 }
 
+/** A link when `href` is an http(s) URL, else just the text: no other scheme ever becomes a link. */
 function link(href: string, text: string): string {
-  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+  const url = safeHttpUrl(href);
+  return url ? `<a href="${escapeHtmlAttr(url)}">${escapeHtml(text)}</a>` : escapeHtml(text);
 }
 
-/** The item's HTML: the score and why, the paper's metadata, the AI summary, the whole abstract, its links. */
+const DOI = /^10\.\d{4,9}\/\S+$/;
+
+function doiLink(doi: string): string {
+  return DOI.test(doi) ? link(`https://doi.org/${doi.split("/").map(encodeURIComponent).join("/")}`, doi) : escapeHtml(doi);
+}
+
+/**
+ * The item's HTML: the score and why, the paper's metadata, the AI summary, the whole abstract, its links.
+ * Takes cleaned text (cleanPaper); every text is escaped here and only http(s) URLs become links.
+ */
 export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string {
   const p = ranked.paper;
   const [primary, ...others] = p.categories;
@@ -130,11 +174,11 @@ export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string
     `<b>Score ${formatScore(ranked.score)}</b> · matched ${matched}`,
     `${escapeHtml(p.announceType)} · ${escapeHtml(primary ?? "")} (primary)${
       others.length ? `, ${others.map(escapeHtml).join(", ")}` : ""
-    } · announced ${p.announced}`,
+    } · announced ${escapeHtml(p.announced)}`,
     p.authors.length ? `Authors: ${escapeHtml(p.authors.join(", "))}` : "",
     [
       p.license ? `License: ${link(p.license, licenseLabel(p.license))}` : "",
-      p.doi ? `DOI: ${link(`https://doi.org/${p.doi}`, p.doi)}` : "",
+      p.doi ? `DOI: ${doiLink(p.doi)}` : "",
       p.journalRef ? `Journal ref: ${escapeHtml(p.journalRef)}` : "",
     ]
       .filter(Boolean)
@@ -146,11 +190,8 @@ export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string
     .filter(Boolean)
     .map((para) => `<p>${escapeHtml(para)}</p>`)
     .join("");
-  const links = [
-    link(p.links.abs, `arXiv:${p.id}v${p.version}`),
-    link(p.links.pdf, "PDF"),
-    link(p.links.html, "HTML"),
-  ].join(" · ");
+  const arxiv = arxivLinks(p.id);
+  const links = [link(arxiv.abs, `arXiv:${p.id}v${p.version}`), link(arxiv.pdf, "PDF"), link(arxiv.html, "HTML")].join(" · ");
   const head = `<p>${facts.join("<br>")}</p>`;
   if (!aiSummary) return `${head}${abstract}<p>${links}</p>`;
   const summary = `<h3>AI summary (by ${escapeHtml(aiSummary.model)})</h3>${renderMarkdown(aiSummary.markdown)}`;

@@ -1,7 +1,9 @@
-// Pure: FeedDocument → RSS 2.0, Atom 1.0 and JSON Feed text, through the `feed` package.
+// Pure: FeedDocument → RSS 2.0, Atom 1.0 and JSON Feed text, through the `feed` package. The document's
+// text is clean; what goes into XML is escaped here for the context it lands in (./escape.ts).
 import { Feed, type FeedOptions, type Item } from "feed";
-import { escapeHtml } from "../text";
+import { arxivLinks } from "../arxiv/ids";
 import { GENERATOR, type FeedDocument, type FeedItem } from "./document";
+import { escapeHtml, xmlJsCdata, xmlJsText } from "./escape";
 
 export type FeedFormat = "rss" | "atom" | "json";
 
@@ -11,12 +13,15 @@ export const CONTENT_TYPES: Record<FeedFormat, string> = {
   json: "application/feed+json; charset=utf-8",
 };
 
+/** The feed package types CDATA fields as strings; xml-js writes an array as consecutive sections. */
+const cdata = (text: string) => xmlJsCdata(text) as unknown as string;
 
-function feedOptions(doc: FeedDocument, self: string): FeedOptions {
+function feedOptions(doc: FeedDocument, self: string, xml: boolean): FeedOptions {
+  const text = xml ? xmlJsText : (s: string) => s;
   return {
-    id: self,
-    title: doc.title,
-    description: doc.description,
+    id: text(self),
+    title: text(doc.title),
+    description: text(doc.description),
     link: doc.links.html,
     feed: self,
     feedLinks: { rss: doc.links.rss, atom: doc.links.atom, json: doc.links.json },
@@ -28,51 +33,47 @@ function feedOptions(doc: FeedDocument, self: string): FeedOptions {
   };
 }
 
-function categories(item: FeedItem) {
-  return item.categories.map((c) => ({ name: c, term: c }));
-}
-
-function build(doc: FeedDocument, self: string, toItem: (item: FeedItem) => Item): Feed {
-  const feed = new Feed(feedOptions(doc, self));
+function build(doc: FeedDocument, self: string, xml: boolean, toItem: (item: FeedItem) => Item): Feed {
+  const feed = new Feed(feedOptions(doc, self, xml));
   for (const item of doc.items) feed.addItem(toItem(item));
   return feed;
 }
 
 export function renderRss(doc: FeedDocument): string {
-  return build(doc, doc.links.rss, (item) => ({
-    // RSS titles are plain text; the package wraps them in CDATA, which readers take literally.
-    title: item.title,
-    guid: item.guid,
+  return build(doc, doc.links.rss, true, (item) => ({
+    // Readers disagree on whether an RSS title is text or HTML; escaped, it reads the same either way
+    // (feedparser, for one, takes a title with an entity or a tag in it as HTML).
+    title: cdata(escapeHtml(item.title)),
+    guid: xmlJsText(item.guid),
     link: item.link,
     date: item.date,
-    description: escapeHtml(item.summary),
-    content: item.contentHtml,
-    category: categories(item).map(({ name }) => ({ name })),
-    // <author> must be an e-mail address in RSS 2.0; Dublin Core's creator is what readers show.
-    extensions: [{ name: "dc:creator", objects: { _text: item.authors.join(", ") } }],
+    description: cdata(escapeHtml(item.summary)),
+    content: cdata(item.contentHtml),
+    category: item.categories.map((c) => ({ name: xmlJsText(c) })),
+    // <author> must be an e-mail address in RSS 2.0; Dublin Core's creator, one per author, is what readers show.
+    extensions: [{ name: "dc:creator", objects: item.authors.map((name) => ({ _text: xmlJsText(name) })) as unknown as Record<string, unknown> }],
   })).rss2();
 }
 
 export function renderAtom(doc: FeedDocument): string {
-  const xml = build(doc, doc.links.atom, (item) => ({
-    title: item.title,
+  return build(doc, doc.links.atom, true, (item) => ({
+    // The package declares entry titles type="html": so the title goes in as HTML-escaped text.
+    title: cdata(escapeHtml(item.title)),
     // Atom ids are IRIs: the versionless abstract URL names the paper across all its versions.
     id: item.link,
     link: item.link,
     date: item.date,
     published: item.date,
-    description: escapeHtml(item.summary),
-    content: item.contentHtml,
-    author: item.authors.map((name) => ({ name })),
-    category: categories(item).map(({ name, term }) => ({ name, term })),
+    description: cdata(escapeHtml(item.summary)),
+    content: cdata(item.contentHtml),
+    author: item.authors.map((name) => ({ name: xmlJsText(name) })),
+    // Category codes hold no character that needs escaping (the package escapes `&` in attributes itself).
+    category: item.categories.map((c) => ({ name: c, term: c })),
   })).atom1();
-  // The package declares entry titles type="html"; ours are plain text (in CDATA), so that readers show
-  // `a < b` rather than parse it. Titles are one line, so only the element's own line can match.
-  return xml.replace(/^(\s*)<title type="html">/gm, '$1<title type="text">');
 }
 
 export function renderJson(doc: FeedDocument): string {
-  const text = build(doc, doc.links.json, (item) => ({
+  const text = build(doc, doc.links.json, false, (item) => ({
     title: item.title,
     id: item.guid,
     link: item.link,
@@ -80,7 +81,7 @@ export function renderJson(doc: FeedDocument): string {
     published: item.date,
     description: item.summary,
     content: item.contentHtml,
-    category: categories(item).map(({ name }) => ({ name })),
+    category: item.categories.map((name) => ({ name })),
     extensions: [
       { name: "authors", objects: item.authors.map((name) => ({ name })) as unknown as Record<string, unknown> },
       { name: "_arxiv", objects: arxivExtension(item) },
@@ -97,6 +98,7 @@ export function renderJson(doc: FeedDocument): string {
 /** Machine-readable ranking and metadata for JSON Feed clients (an `_`-prefixed extension). */
 function arxivExtension(item: FeedItem): Record<string, unknown> {
   const { paper, score, titleScore, matches } = item.ranked;
+  const links = arxivLinks(paper.id);
   return {
     id: paper.id,
     version: paper.version,
@@ -110,8 +112,8 @@ function arxivExtension(item: FeedItem): Record<string, unknown> {
     license: paper.license ?? null,
     doi: paper.doi ?? null,
     journal_ref: paper.journalRef ?? null,
-    pdf: paper.links.pdf,
-    html: paper.links.html,
+    pdf: links.pdf,
+    html: links.html,
     ...(item.aiSummary ? { ai_summary: { model: item.aiSummary.model, markdown: item.aiSummary.markdown } } : {}),
   };
 }

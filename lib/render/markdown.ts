@@ -1,11 +1,14 @@
 // Pure: a summary's Markdown (model output: untrusted) → HTML safe to put in any feed or page.
-// markdown-it with raw HTML off escapes every tag, and its link check refuses javascript:, vbscript:,
-// file: and data: URLs (but data:image/*, which cannot run code). Images show as their alt text: no
-// tracking pixels. GFM tables and strikethrough stay.
+// markdown-it with raw HTML off escapes every tag; links are kept only for http(s) and mailto URLs (no
+// javascript:, data:, relative or protocol-relative ones). Images show as their alt text: no tracking
+// pixels. GFM tables and strikethrough stay.
 import MarkdownIt from "markdown-it";
-import { escapeHtml, stripInvalidXmlChars } from "../text";
+import { stripInvalidXmlChars } from "../text";
+import { escapeHtml } from "./escape";
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+
+md.validateLink = (url) => /^(https?:\/\/|mailto:)/i.test(url.trim());
 
 md.renderer.rules.image = (tokens, idx, options, env, self) =>
   escapeHtml(self.renderInlineAsText(tokens[idx]!.children ?? [], options, env));

@@ -211,14 +211,13 @@ describe("links", () => {
     );
   });
 
-  it("every kind of link gets the rel: titled, reference, autolink, bare URL, mailto, relative", () => {
+  it("every kind of link gets the rel: titled, reference, autolink, bare URL, mailto", () => {
     const cases = [
       '[t](https://example.org "Title")',
       "[r][ref]\n\n[ref]: https://example.org/ref",
       "<https://example.org/auto>",
       "see https://example.org/bare and www.example.com",
       "[m](mailto:someone@example.org)",
-      "[rel](/relative/path)",
       "| link |\n|---|\n| [cell](https://example.org/cell) |",
     ];
     for (const md of cases) {
@@ -228,6 +227,15 @@ describe("links", () => {
       for (const a of anchors) expect(a, md).toContain(REL);
     }
   });
+
+  it.each(["/relative/path", "//evil.example/x", "ftp://example.org/f", "javascript:alert(1)", "data:text/html,x", "JAVASCRIPT:alert(1)"])(
+    "a link to %s is only its text",
+    (url) => {
+      const html = renderMarkdown(`[click](${url}) and <${url}>`);
+      expect(html).not.toMatch(/<a\b/);
+      expect(html).toContain("click");
+    },
+  );
 
   it("a link title is escaped, not an attribute breakout", () => {
     const html = renderMarkdown('[x](https://example.org "t\\" onmouseover=\\"alert(1)")');

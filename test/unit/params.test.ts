@@ -226,3 +226,12 @@ describe("parseFeedParams: custom flag and cache key", () => {
     expect(keys.size).toBe(variants.length + 1);
   });
 });
+
+describe("invisible characters in terms", () => {
+  it("bidirectional overrides and zero-width spaces are removed from keywords and exclusions", () => {
+    const config = parseConfig({ categories: ["cs.AI"] });
+    const params = parseFeedParams(undefined, new URLSearchParams("keywords=LL\u202EM,\u200B&exclude=sur\u2066vey"), config);
+    expect(params.profile.keywords).toEqual([{ term: "LLM", weight: 1 }]);
+    expect(params.profile.exclude).toEqual(["survey"]);
+  });
+});

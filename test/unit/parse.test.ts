@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseArxivRss, parseRfc822Date, splitAuthors, type ParseOutcome } from "../../lib/arxiv/parse";
+import { arxivLinks } from "../../lib/arxiv/ids";
 import type { Paper } from "../../lib/types";
 import {
   DAY,
@@ -106,7 +107,7 @@ describe("parseArxivRss: the day fixtures (Tue 30 Jun 2026)", () => {
     expect(ai.find((p) => p.id === "2606.30192")!.abstract).toContain("state -> image observation");
   });
 
-  it("reads the first cs.AI paper completely: id, version, title, authors, categories, type, date, license, links", () => {
+  it("reads the first cs.AI paper completely: id, version, title, authors, categories, type, date, license", () => {
     expect(parsed["cs.AI"]!.papers[0]).toEqual({
       id: "2606.30639",
       version: 1,
@@ -117,11 +118,6 @@ describe("parseArxivRss: the day fixtures (Tue 30 Jun 2026)", () => {
       announceType: "new",
       announced: "2026-06-30",
       license: "http://creativecommons.org/licenses/by-sa/4.0/",
-      links: {
-        abs: "https://arxiv.org/abs/2606.30639",
-        pdf: "https://arxiv.org/pdf/2606.30639",
-        html: "https://arxiv.org/html/2606.30639",
-      },
     });
   });
 
@@ -191,7 +187,7 @@ describe("parseArxivRss: untouched real captures", () => {
     expect(outlier.categories).toEqual(["stat.ME", "stat.AP", "stat.ML"]);
     expect(outlier.authors).toEqual(["Pritam Dey", "Zhengwu Zhang", "David B. Dunson"]);
     expect(outlier.license).toBe("http://creativecommons.org/licenses/by-sa/4.0/");
-    expect(outlier.links.abs).toBe("https://arxiv.org/abs/2205.06398");
+    expect(outlier.id).toBe("2205.06398");
     expect(feed.papers.filter((p) => p.doi !== undefined)).toHaveLength(1);
     expect(feed.papers[0]!.license).toBe("http://creativecommons.org/licenses/by-nc-sa/4.0/");
     expect(feed.papers[0]!.categories).toEqual(["cs.LG"]);
@@ -257,7 +253,7 @@ describe("parseArxivRss: synthetic items", () => {
   it("keeps an id with a trailing zero as text: 2501.00010 stays 2501.00010", () => {
     const paper = onlyPaper(syntheticFeed([syntheticItem("2501.00010v1")]));
     expect(paper.id).toBe("2501.00010");
-    expect(paper.links.abs).toBe("https://arxiv.org/abs/2501.00010");
+    expect(arxivLinks(paper.id).abs).toBe("https://arxiv.org/abs/2501.00010");
   });
 
   it('keeps a title "0" as the text "0", and number-like titles as written ("1.10", "2501.00010")', () => {
@@ -271,10 +267,11 @@ describe("parseArxivRss: synthetic items", () => {
     expect(paper.id).toBe("hep-th/9901001");
     expect(paper.version).toBe(2);
     expect(paper.announceType).toBe("replace");
-    expect(paper.links).toEqual({
+    expect(arxivLinks(paper.id)).toEqual({
       abs: "https://arxiv.org/abs/hep-th/9901001",
       pdf: "https://arxiv.org/pdf/hep-th/9901001",
       html: "https://arxiv.org/html/hep-th/9901001",
+      bibtex: "https://arxiv.org/bibtex/hep-th/9901001",
     });
   });
 

@@ -13,7 +13,8 @@ import { toFeedDocument, type FeedLinks } from "../../lib/render/document";
 import { renderAtom, renderJson, renderRss } from "../../lib/render/feeds";
 import { renderMarkdown } from "../../lib/render/markdown";
 import type { SummaryRecord } from "../../lib/summaries/service";
-import { escapeHtml } from "../../lib/text";
+import { escapeHtml } from "../../lib/render/escape";
+import { cleanLine, cleanText } from "../../lib/text";
 import type { Paper, RankedPaper } from "../../lib/types";
 import { DAY, dayFixture, illegalXmlContext, parseFixture } from "./helpers/fixtures";
 import { htmlSafetyProblems } from "./helpers/html-safety";
@@ -228,7 +229,7 @@ describe("a hostile summary is inert in every format", () => {
 
   it.each(FORMATS)("%s: the item's HTML runs nothing and loads nothing", (format) => {
     const html = contents[format].get(target.paper.id)!;
-    expect(html).toContain("<h3>AI summary (by &lt;script&gt;alert(&quot;model&quot;)&lt;/script&gt;)</h3>");
+    expect(html).toContain('<h3>AI summary (by &lt;script&gt;alert("model")&lt;/script&gt;)</h3>');
     expect(htmlSafetyProblems(html)).toEqual([]);
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
@@ -239,7 +240,8 @@ describe("a hostile summary is inert in every format", () => {
 
   it("JSON Feed carries the hostile Markdown only as data, in _arxiv.ai_summary", () => {
     const ext = contents.jsonExtension.get(target.paper.id)!;
-    expect(ext.ai_summary).toEqual({ model: MODEL, markdown: HOSTILE });
+    // The same text the HTML was made from: cleaned of characters XML forbids and invisible controls.
+    expect(ext.ai_summary).toEqual({ model: cleanLine(MODEL), markdown: cleanText(HOSTILE) });
     expect(() => JSON.parse(json)).not.toThrow();
   });
 });

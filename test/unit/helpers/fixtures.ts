@@ -112,7 +112,6 @@ export function makePaper(overrides: Partial<Paper> = {}): Paper {
     categories: ["cs.AI"],
     announceType: "new",
     announced: DAY,
-    links: { abs: `https://arxiv.org/abs/${id}`, pdf: `https://arxiv.org/pdf/${id}`, html: `https://arxiv.org/html/${id}` },
     ...overrides,
   };
 }
