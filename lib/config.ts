@@ -164,6 +164,7 @@ const envSchema = z.object({
   AI_SUMMARY_RETRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   ARXIV_HTML_URL: optionalUrl,
   CRON_SECRET: z.string().optional(),
+  TRUST_PROXY: z.enum(["0", "1", "true", "false"], { error: 'must be "1" or "0"' }).optional(),
 });
 
 export interface AppEnv {
@@ -180,6 +181,8 @@ export interface AppEnv {
   deploymentId: string;
   /** Running on Vercel (serverless: an in-process store does not outlive one instance). */
   onVercel: boolean;
+  /** X-Forwarded-Host/-Proto are set by a proxy, not by the client: on Vercel, or with TRUST_PROXY=1. */
+  trustForwardedHeaders: boolean;
   production: boolean;
   kv?: { url: string; token: string; timeoutMs: number };
   /** Overrides of config.json's ai_summary.base_url and model, so one config serves every stage. */
@@ -219,6 +222,7 @@ export function parseEnv(env: Record<string, string | undefined>): AppEnv {
     siteUrl: e.SITE_URL,
     deploymentId: e.VERCEL_DEPLOYMENT_ID ?? e.VERCEL_GIT_COMMIT_SHA ?? "local",
     onVercel: e.VERCEL === "1",
+    trustForwardedHeaders: e.VERCEL === "1" || e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
     production: e.NODE_ENV === "production",
     kv: kvCredentials(e),
     aiSummaryBaseUrl: e.AI_SUMMARY_BASE_URL,

@@ -8,6 +8,7 @@ import type { CategorySnapshot } from "./arxiv/source";
 import { buildFeed, feedStatus, feedVersionKey, loadSnapshots, type FeedStatus } from "./feed";
 import type { Logger } from "./log";
 import type { LruCache } from "./lru";
+import { resolveOrigin, type OriginPolicy } from "./origin";
 import { canonicalSearch, parseFeedParams, type FeedParams } from "./params";
 import { toFeedDocument, type FeedLinks } from "./render/document";
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from "./render/feeds";
@@ -20,8 +21,8 @@ export interface FeedHandlerDeps {
   source: ArxivSource;
   now: () => number;
   log: Logger;
-  /** Absolute origin for links (SITE_URL); the request's own origin when unset. */
-  siteUrl?: string;
+  /** Where absolute links point: SITE_URL, or the request's (checked) host. */
+  origin: OriginPolicy;
   /** Changes whenever the same data would render differently (config, deployment). */
   renderTag: string;
   renderCache: LruCache<RenderedFeed>;
@@ -66,7 +67,8 @@ export async function handleFeed(
   try {
     const url = new URL(request.url);
     const params = parseFeedParams(segments, url.searchParams, deps.config);
-    const links = feedLinks(deps.siteUrl ?? requestOrigin(request), params, canonicalSearch(url.searchParams));
+    const origin = resolveOrigin(request, deps.origin);
+    const links = feedLinks(origin.origin, params, canonicalSearch(url.searchParams));
     const [snapshots, epoch] = await Promise.all([
       loadSnapshots(params.categories, deps.source, deps.now),
       deps.summaries.epoch(),
@@ -90,6 +92,8 @@ export async function handleFeed(
     for (const w of status.warnings) deps.log.warn("serving a feed with older papers", { url: url.pathname, warning: w });
 
     const headers = feedHeaders(rendered, status, format, deps.now());
+    // Links made from the request's host: a shared cache must not hand them to a request with another.
+    if (origin.vary.length) headers.set("Vary", origin.vary.join(", "));
     if (isNotModified(request, rendered)) return new Response(null, { status: 304, headers });
     return new Response(request.method === "HEAD" ? null : rendered.body, { status: 200, headers });
   } catch (err) {
@@ -145,17 +149,6 @@ export async function fillSummaries(deps: FeedHandlerDeps, requestStartedAt: num
   } catch (err) {
     deps.log.error("summaries after a request failed", { error: err instanceof Error ? err.message : String(err) });
   }
-}
-
-/** The origin the client used (behind Vercel's proxy or `next start`), for absolute self links. */
-export function requestOrigin(request: Request): string {
-  const url = new URL(request.url);
-  const host = (request.headers.get("x-forwarded-host") ?? request.headers.get("host"))?.split(",")[0]?.trim();
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? url.protocol.slice(0, -1);
-  if (host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) && /^https?$/.test(proto)) {
-    return `${proto}://${host}`;
-  }
-  return url.origin;
 }
 
 export function feedLinks(origin: string, params: FeedParams, search: string): FeedLinks {

@@ -140,7 +140,7 @@ function createLiveDeps(): LiveDeps {
     source,
     now,
     log,
-    siteUrl: env.siteUrl,
+    origin: { siteUrl: env.siteUrl, trustForwardedHeaders: env.trustForwardedHeaders },
     renderTag: createHash("sha256")
       .update(JSON.stringify([config, packageJson.version, env.deploymentId, readBuildId(), summaries.model ?? null]))
       .digest("base64url"),

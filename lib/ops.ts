@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FeedHandlerDeps } from "./http";
 import type { StoreHealth } from "./store/failover";
 
-export interface OpsDeps extends Omit<FeedHandlerDeps, "schedule" | "renderCache" | "renderTag" | "siteUrl" | "storeDegraded"> {
+export interface OpsDeps extends Omit<FeedHandlerDeps, "schedule" | "renderCache" | "renderTag" | "origin" | "storeDegraded"> {
   storeHealth: () => StoreHealth;
   /** Touches the store, so that a KV outage shows up in the health report. */
   probeStore: () => Promise<void>;

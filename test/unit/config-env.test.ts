@@ -107,6 +107,14 @@ describe("parseEnv: AI summaries, cron and arXiv's HTML host", () => {
     expect(parseEnv({}).production).toBe(false);
   });
 
+  it("X-Forwarded-* are trusted on Vercel or with TRUST_PROXY=1, never by default", () => {
+    expect(parseEnv({}).trustForwardedHeaders).toBe(false);
+    expect(parseEnv({ VERCEL: "1" }).trustForwardedHeaders).toBe(true);
+    expect(parseEnv({ TRUST_PROXY: "1" }).trustForwardedHeaders).toBe(true);
+    expect(parseEnv({ TRUST_PROXY: "0" }).trustForwardedHeaders).toBe(false);
+    expect(() => parseEnv({ TRUST_PROXY: "yes please" })).toThrow(/TRUST_PROXY: must be "1" or "0"/);
+  });
+
   it("the API key named by config.json is available in secrets", () => {
     expect(parseEnv({ DASHSCOPE_API_KEY: "sk-123" }).secrets.DASHSCOPE_API_KEY).toBe("sk-123");
     expect(parseEnv({ DASHSCOPE_API_KEY: "" }).secrets.DASHSCOPE_API_KEY).toBeUndefined();

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ArxivSourceDeps } from "../../lib/arxiv/source";
 import { parseConfig } from "../../lib/config";
 import { AppError } from "../../lib/errors";
-import { errorResponse, handleFeed, requestOrigin, type FeedHandlerDeps, type RenderedFeed } from "../../lib/http";
+import { errorResponse, handleFeed, type FeedHandlerDeps, type RenderedFeed } from "../../lib/http";
 import { disabledSummaries } from "../../lib/summaries/service";
 import { LruCache } from "../../lib/lru";
 import type { FeedFormat } from "../../lib/render/feeds";
@@ -30,7 +30,9 @@ const CONTENT_TYPES: Record<FeedFormat, RegExp> = {
   json: /^application\/feed\+json; charset=utf-8$/,
 };
 
-function harness(options: { siteUrl?: string; start?: number; source?: Partial<ArxivSourceDeps> } = {}) {
+function harness(
+  options: { siteUrl?: string; trustForwardedHeaders?: boolean; start?: number; source?: Partial<ArxivSourceDeps> } = {},
+) {
   const sh = sourceHarness(server, options.start ?? TUE_10AM, { retrySeconds: 300, timeoutMs: 300, ...options.source });
   const log = recordingLogger();
   const deps: FeedHandlerDeps = {
@@ -38,7 +40,7 @@ function harness(options: { siteUrl?: string; start?: number; source?: Partial<A
     source: sh.source,
     now: sh.clock.now,
     log,
-    siteUrl: options.siteUrl,
+    origin: { siteUrl: options.siteUrl, trustForwardedHeaders: options.trustForwardedHeaders ?? false },
     renderTag: "unit-test",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries: disabledSummaries("no API key in unit tests"),
@@ -356,37 +358,68 @@ describe("self links", () => {
     expect(rss).not.toContain("attacker");
   });
 
-  it("otherwise use the request's Host", async () => {
+  it("otherwise use the request's Host, and vary on it", async () => {
     const h = harness();
-    expect((await jsonLinks(h, { headers: { Host: "feeds.local:8080" } })).feed).toBe("http://feeds.local:8080/json/cs.DC?limit=5");
+    const res = await get(h, "/json/cs.DC?limit=5", { headers: { Host: "Feeds.Local:8080" } });
+    expect(res.headers.get("vary")).toBe("Host");
+    expect(((await res.json()) as JsonFeed).feed_url).toBe("http://feeds.local:8080/json/cs.DC?limit=5");
   });
 
-  it("behind a proxy use X-Forwarded-Host and X-Forwarded-Proto", async () => {
+  it("with SITE_URL nothing of the request is used, so nothing varies", async () => {
+    const h = harness({ siteUrl: "https://feeds.example.org" });
+    expect((await get(h, "/rss/cs.DC", { headers: { Host: "other.example" } })).headers.get("vary")).toBeNull();
+  });
+
+  it("ignore X-Forwarded-Host and X-Forwarded-Proto unless a proxy is trusted to set them", async () => {
     const h = harness();
-    const links = await jsonLinks(h, {
+    const headers = { Host: "feeds.local", "X-Forwarded-Host": "attacker.example", "X-Forwarded-Proto": "https" };
+    const res = await get(h, "/json/cs.DC?limit=5", { headers });
+    expect(res.headers.get("vary")).toBe("Host");
+    expect(((await res.json()) as JsonFeed).feed_url).toBe("http://feeds.local/json/cs.DC?limit=5");
+  });
+
+  it("behind a trusted proxy (Vercel, TRUST_PROXY=1) use X-Forwarded-Host and X-Forwarded-Proto, and vary on them", async () => {
+    const h = harness({ trustForwardedHeaders: true });
+    const res = await get(h, "/json/cs.DC?limit=5", {
       headers: { Host: "internal:3000", "X-Forwarded-Host": "public.example, internal", "X-Forwarded-Proto": "https,http" },
     });
-    expect(links.feed).toBe("https://public.example/json/cs.DC?limit=5");
-    expect(links.home).toBe("https://public.example/");
+    expect(res.headers.get("vary")).toBe("X-Forwarded-Host, X-Forwarded-Proto");
+    const feed = (await res.json()) as JsonFeed;
+    expect(feed.feed_url).toBe("https://public.example/json/cs.DC?limit=5");
+    expect(feed.home_page_url).toBe("https://public.example/");
   });
 
   it.each([
-    ["a Host with markup", { Host: 'evil.example"><script>' }],
-    ["a Host with a path", { Host: "evil.example/phish" }],
-    ["a Host with userinfo", { Host: "user@evil.example" }],
-    ["an X-Forwarded-Host with spaces", { "X-Forwarded-Host": "evil example" }],
-    ["an X-Forwarded-Proto that is not http(s)", { Host: "ok.example", "X-Forwarded-Proto": "javascript" }],
-  ])("reject %s and fall back to the request URL's origin", async (_name, headers) => {
+    ["markup", 'evil.example"><script>'],
+    ["a path", "evil.example/phish"],
+    ["userinfo", "user@evil.example"],
+    ["spaces", "evil example"],
+    ["two hosts", "a.example, b.example"],
+    ["an impossible port", "ok.example:99999"],
+    ["port 0", "ok.example:0"],
+    ["a label too long", `${"a".repeat(64)}.example`],
+    ["a label starting with a hyphen", "-bad.example"],
+    ["a broken IPv6 literal", "[::1"],
+  ])("a Host with %s gets 400 and no feed", async (_name, host) => {
     const h = harness();
-    const links = await jsonLinks(h, { headers });
-    expect(links.feed).toBe(`${ORIGIN}/json/cs.DC?limit=5`);
+    const res = await get(h, "/rss/cs.DC", { headers: { Host: host } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("400 Bad Request: Invalid Host header\n");
   });
 
-  it("requestOrigin accepts IPv6 literals and ports", () => {
-    const req = (headers: Record<string, string>) => new Request(`${ORIGIN}/rss`, { headers });
-    expect(requestOrigin(req({ Host: "[::1]:8080" }))).toBe("http://[::1]:8080");
-    expect(requestOrigin(req({ Host: "example.org:443", "X-Forwarded-Proto": "https" }))).toBe("https://example.org:443");
-    expect(requestOrigin(req({}))).toBe(ORIGIN);
+  it("a trusted proxy's malformed X-Forwarded-Host gets 400; a strange X-Forwarded-Proto is ignored", async () => {
+    const h = harness({ trustForwardedHeaders: true });
+    expect((await get(h, "/rss/cs.DC", { headers: { "X-Forwarded-Host": "evil example" } })).status).toBe(400);
+    const res = await get(h, "/json/cs.DC?limit=5", { headers: { "X-Forwarded-Host": "ok.example", "X-Forwarded-Proto": "javascript" } });
+    expect(((await res.json()) as JsonFeed).feed_url).toBe("http://ok.example/json/cs.DC?limit=5");
+  });
+
+  it("IPv6 literals and ports are host names too", async () => {
+    const h = harness();
+    const feedUrl = async (host: string) =>
+      ((await (await get(h, "/json/cs.DC", { headers: { Host: host } })).json()) as JsonFeed).feed_url;
+    expect(await feedUrl("[::1]:8080")).toBe("http://[::1]:8080/json/cs.DC");
+    expect(await feedUrl("example.org:443")).toBe("http://example.org:443/json/cs.DC");
   });
 });
 

@@ -89,6 +89,7 @@ function harness(options: { summaries?: "real" | "disabled" } = {}) {
     source: sh.source,
     now: sh.clock.now,
     log,
+    origin: { trustForwardedHeaders: false },
     renderTag: "summary-budgets",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
