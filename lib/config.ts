@@ -153,7 +153,6 @@ const envSchema = z.object({
   VERCEL: z.string().optional(),
   VERCEL_DEPLOYMENT_ID: z.string().optional(),
   VERCEL_GIT_COMMIT_SHA: z.string().optional(),
-  NODE_ENV: z.string().optional(),
   KV_REST_API_URL: optionalUrl,
   KV_REST_API_TOKEN: z.string().optional(),
   UPSTASH_REDIS_REST_URL: optionalUrl,
@@ -183,7 +182,8 @@ export interface AppEnv {
   onVercel: boolean;
   /** X-Forwarded-Host/-Proto are set by a proxy, not by the client: on Vercel, or with TRUST_PROXY=1. */
   trustForwardedHeaders: boolean;
-  production: boolean;
+  /** Running under `next dev`: the only place the cron endpoint may go without a secret (from localhost). */
+  devServer: boolean;
   kv?: { url: string; token: string; timeoutMs: number };
   /** Overrides of config.json's ai_summary.base_url and model, so one config serves every stage. */
   aiSummaryBaseUrl?: string;
@@ -198,7 +198,7 @@ export interface AppEnv {
   secrets: Record<string, string | undefined>;
 }
 
-export function parseEnv(env: Record<string, string | undefined>): AppEnv {
+export function parseEnv(env: Record<string, string | undefined>, options: { devServer?: boolean } = {}): AppEnv {
   // Empty strings mean "unset", as in Vercel's and most shells' environment editors.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const result = envSchema.safeParse(present);
@@ -223,7 +223,7 @@ export function parseEnv(env: Record<string, string | undefined>): AppEnv {
     deploymentId: e.VERCEL_DEPLOYMENT_ID ?? e.VERCEL_GIT_COMMIT_SHA ?? "local",
     onVercel: e.VERCEL === "1",
     trustForwardedHeaders: e.VERCEL === "1" || e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
-    production: e.NODE_ENV === "production",
+    devServer: options.devServer ?? false,
     kv: kvCredentials(e),
     aiSummaryBaseUrl: e.AI_SUMMARY_BASE_URL,
     aiSummaryModel: e.AI_SUMMARY_MODEL,
@@ -252,6 +252,8 @@ function kvCredentials(e: z.infer<typeof envSchema>): AppEnv["kv"] {
 let cachedEnv: AppEnv | undefined;
 
 export function getEnv(): AppEnv {
-  cachedEnv ??= parseEnv(process.env);
+  // Written out so that `next build` replaces it with "production": only `next dev` sees "development",
+  // whatever NODE_ENV `next start` is given later.
+  cachedEnv ??= parseEnv(process.env, { devServer: process.env.NODE_ENV === "development" });
   return cachedEnv;
 }

@@ -150,7 +150,7 @@ function createLiveDeps(): LiveDeps {
     storeDegraded: degraded,
     probeStore: async () => void (await store.get("arxiv-rss-bot:health-probe")),
     cronSecret: env.cronSecret,
-    production: env.production,
+    devServer: env.devServer,
     version: packageJson.version,
   };
 }

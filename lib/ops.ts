@@ -9,7 +9,8 @@ export interface OpsDeps extends Omit<FeedHandlerDeps, "schedule" | "renderCache
   /** Touches the store, so that a KV outage shows up in the health report. */
   probeStore: () => Promise<void>;
   cronSecret?: string;
-  production: boolean;
+  /** Under `next dev`: a request from localhost may refresh without a secret. */
+  devServer: boolean;
   version: string;
 }
 
@@ -40,6 +41,14 @@ export async function handleHealth(deps: OpsDeps): Promise<Response> {
   );
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
+
+/** Both the URL and the Host header name this machine. */
+function isLocalRequest(request: Request): boolean {
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  return LOOPBACK.test(new URL(request.url).host) && LOOPBACK.test(host);
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = createHash("sha256").update(given).digest();
   const b = createHash("sha256").update(expected).digest();
@@ -49,11 +58,12 @@ function sameSecret(given: string, expected: string): boolean {
 /**
  * Ingests every configured category (politely: the store's gate spaces the requests) and summarizes the
  * day's top papers within the budgets and before `deadline`. Vercel Cron sends `Authorization: Bearer
- * $CRON_SECRET`; without CRON_SECRET, production refuses every caller.
+ * $CRON_SECRET`. Without CRON_SECRET the endpoint is closed to everyone, except under `next dev` to a
+ * request for localhost.
  */
 export async function handleCronRefresh(request: Request, deps: OpsDeps, maxDurationMs: number): Promise<Response> {
-  if (!deps.cronSecret && deps.production) {
-    return json({ error: "CRON_SECRET is not set: the refresh endpoint is disabled" }, 401);
+  if (!deps.cronSecret && !(deps.devServer && isLocalRequest(request))) {
+    return json({ error: "CRON_SECRET is not set: the refresh endpoint is closed (set it to a long random string)" }, 403);
   }
   if (deps.cronSecret) {
     const given = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization")?.trim() ?? "")?.[1]?.trim() ?? "";

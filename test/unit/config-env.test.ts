@@ -101,10 +101,10 @@ describe("parseEnv: AI summaries, cron and arXiv's HTML host", () => {
     expect(parseEnv({ CRON_SECRET: "   " }).cronSecret).toBeUndefined();
   });
 
-  it("production is NODE_ENV=production", () => {
-    expect(parseEnv({ NODE_ENV: "production" }).production).toBe(true);
-    expect(parseEnv({ NODE_ENV: "development" }).production).toBe(false);
-    expect(parseEnv({}).production).toBe(false);
+  it("only the dev server says so: NODE_ENV given to the process changes nothing", () => {
+    expect(parseEnv({ NODE_ENV: "development" }).devServer).toBe(false);
+    expect(parseEnv({}).devServer).toBe(false);
+    expect(parseEnv({}, { devServer: true }).devServer).toBe(true);
   });
 
   it("X-Forwarded-* are trusted on Vercel or with TRUST_PROXY=1, never by default", () => {

@@ -31,7 +31,7 @@ const HEALTHY: StoreHealth = { kind: "kv", healthy: true };
 
 interface HarnessOptions {
   cronSecret?: string;
-  production?: boolean;
+  devServer?: boolean;
   summaries?: Summaries;
   storeHealth?: () => StoreHealth;
   probeStore?: () => Promise<void>;
@@ -58,7 +58,7 @@ function harness(options: HarnessOptions = {}) {
         await sh.deps.store.get("arxiv-rss-bot:health-probe");
       }),
     cronSecret: options.cronSecret,
-    production: options.production ?? false,
+    devServer: options.devServer ?? false,
     version: VERSION,
   };
   return { ...sh, deps, log, probes: () => probes };
@@ -231,34 +231,40 @@ describe("handleCronRefresh: who may call it", () => {
     ["the secret as Basic", `Basic ${SECRET}`],
   ])("401 with %s", async (_name, authorization) => {
     const { summaries, calls } = recordingSummaries();
-    const h = harness({ cronSecret: SECRET, summaries, production: true });
+    const h = harness({ cronSecret: SECRET, summaries });
     const res = await handleCronRefresh(cron({ Authorization: authorization }), h.deps, 300_000);
     expect(res.status).toBe(401);
     expect(server.requests).toEqual([]);
     expect(calls).toEqual([]);
   });
 
-  it("production without CRON_SECRET refuses everyone, saying why", async () => {
+  it("without CRON_SECRET it is closed to everyone, saying why, even from localhost", async () => {
     const { summaries, calls } = recordingSummaries();
-    const h = harness({ production: true, summaries });
-    for (const headers of [{}, bearer("anything"), bearer("")]) {
-      const res = await handleCronRefresh(cron(headers), h.deps, 300_000);
-      expect(res.status).toBe(401);
+    const h = harness({ summaries });
+    const local = new Request("http://localhost:3000/api/cron/refresh");
+    for (const request of [cron(), cron(bearer("anything")), cron(bearer("")), local]) {
+      const res = await handleCronRefresh(request, h.deps, 300_000);
+      expect(res.status).toBe(403);
       expect(((await res.json()) as { error: string }).error).toMatch(/CRON_SECRET is not set/);
     }
     expect(server.requests).toEqual([]);
     expect(calls).toEqual([]);
   });
 
-  it("development without CRON_SECRET lets anyone refresh", async () => {
-    const h = harness({ production: false });
-    const res = await handleCronRefresh(cron(), h.deps, 300_000);
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as CronBody).ok).toBe(true);
+  it("under next dev without CRON_SECRET, only a request to localhost may refresh", async () => {
+    const h = harness({ devServer: true });
+    for (const url of ["http://localhost:3000/api/cron/refresh", "http://127.0.0.1:3000/api/cron/refresh", "http://[::1]:3000/api/cron/refresh"]) {
+      const res = await handleCronRefresh(new Request(url), h.deps, 300_000);
+      expect(res.status, url).toBe(200);
+      expect(((await res.json()) as CronBody).ok).toBe(true);
+    }
+    expect((await handleCronRefresh(cron(), h.deps, 300_000)).status).toBe(403);
+    const forged = new Request("https://bot.example.test/api/cron/refresh", { headers: { Host: "localhost" } });
+    expect((await handleCronRefresh(forged, h.deps, 300_000)).status).toBe(403);
   });
 
-  it.each([false, true])("the right Bearer token is let in (production: %s)", async (production) => {
-    const h = harness({ cronSecret: SECRET, production });
+  it.each([false, true])("the right Bearer token is let in (dev server: %s)", async (devServer) => {
+    const h = harness({ cronSecret: SECRET, devServer });
     const res = await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000);
     expect(res.status).toBe(200);
     expect(((await res.json()) as CronBody).ok).toBe(true);
@@ -321,8 +327,8 @@ describe("handleCronRefresh: the report", () => {
 
   it("a short function limit still leaves at least a second for summaries", async () => {
     const { summaries, calls } = recordingSummaries();
-    const h = harness({ summaries });
-    await handleCronRefresh(cron(), h.deps, 10_000);
+    const h = harness({ summaries, cronSecret: SECRET });
+    await handleCronRefresh(cron(bearer(SECRET)), h.deps, 10_000);
     expect(calls[0]!.options.deadline).toBe(TUE_10AM + 1000);
   });
 
