@@ -1,18 +1,29 @@
-// buildFeed = the categories' papers → one union → ranked per day. The rest of the app renders it.
+// loadFeed: every reader's one call. The categories' papers (store or arXiv) → one union → ranked per day →
+// their summaries, as plain data. Feeds, the page, OPML, the digest and the summary candidates all use it;
+// none of them composes or ranks on its own.
 import { composeDays } from "./arxiv/compose";
 import type { ArxivSource, CategorySnapshot } from "./arxiv/source";
 import { nextArxivUpdate } from "./arxiv/schedule";
+import type { AppConfig } from "./config";
 import { AppError, isAppError } from "./errors";
-import type { FeedParams } from "./params";
+import type { LruCache } from "./lru";
 import { rankDays } from "./rank";
-import type { AnnouncementDay, RankedPaper } from "./types";
+import type { Summaries } from "./summaries/service";
+import type { AnnouncementDay, Feed, FeedEntry, FeedParams, FeedProblem, Paper, RankedPaper, SummaryRecord } from "./types";
 
-export interface FeedData extends FeedStatus {
-  params: FeedParams;
-  /** Newest day first; each day's papers in rank order. A paper appears once, on its newest day. */
+export interface FeedDeps {
+  config: AppConfig;
+  source: ArxivSource;
+  summaries: Pick<Summaries, "enabled" | "epoch" | "lookup">;
+  now: () => number;
+  /** Ranked days and their summaries by what they were made from, shared by every reader of a process. */
+  feedCache: LruCache<RankedFeed>;
+}
+
+/** What the feed cache keeps: the ranking of some papers, and the summaries found for them at an epoch. */
+export interface RankedFeed {
   days: AnnouncementDay<RankedPaper>[];
-  /** When any of the feed's papers last changed (epoch ms). */
-  updatedAt: number;
+  summaries?: { epoch: number; found: ReadonlyMap<string, SummaryRecord> };
 }
 
 /**
@@ -33,33 +44,13 @@ export function loadSnapshots(categories: readonly string[], source: ArxivSource
   );
 }
 
-export interface FeedStatus {
-  /** Until when nothing new can appear: the earliest next check of its categories (epoch ms). */
-  freshUntil: number;
-  /** Categories shown from older papers, or missing, because arXiv could not be reached. */
-  warnings: string[];
-}
-
-/** Pure and cheap: computed for every request, not cached with the body (retry times move). */
-export function feedStatus(snapshots: readonly CategorySnapshot[]): FeedStatus {
-  return {
-    freshUntil: Math.min(...snapshots.map((s) => (s.problem ? s.problem.retryAt : s.nextCheckAt))),
-    warnings: snapshots.filter((s) => s.problem).map(warning),
-  };
-}
-
 /** A cheap fingerprint of what a feed would be built from: equal keys, equal feeds. */
 export function feedVersionKey(snapshots: readonly CategorySnapshot[]): string {
   return snapshots.map((s) => `${s.category}@${s.version ?? "-"}${s.problem ? `!${s.problem.reason}` : ""}`).join(",");
 }
 
-/** Pure: snapshots → one union, ranked per day. Throws 503 when arXiv failed and nothing is cached. */
-export function buildFeed(
-  params: FeedParams,
-  snapshots: readonly CategorySnapshot[],
-  options: { daysBack: number; now: number },
-): FeedData {
-  const now = options.now;
+/** Throws 404 when arXiv disowns every category, 503 when arXiv failed and nothing is cached. */
+function checkServable(params: FeedParams, snapshots: readonly CategorySnapshot[], now: number): void {
   const problems = snapshots.filter((s) => s.problem);
   if (problems.length > 0 && problems.every((s) => s.problem!.reason === "unknown") && snapshots.every((s) => !s.version)) {
     throw new AppError("not_found", problems.map((s) => s.problem!.message).join("; "));
@@ -74,17 +65,115 @@ export function buildFeed(
       { retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)) },
     );
   }
+}
+
+/** Pure: snapshots → one union, ranked per day, a paper once (on its newest day). */
+export function rankSnapshots(params: FeedParams, snapshots: readonly CategorySnapshot[], daysBack: number): AnnouncementDay<RankedPaper>[] {
   const union = composeDays(
     params.categories,
     snapshots.map((s) => s.days),
-    options.daysBack,
+    daysBack,
   );
+  return dropRepeats(rankDays(union, params.profile));
+}
+
+/**
+ * Pure: a feed from its categories' snapshots and the summaries found for its papers. Throws 503 when
+ * arXiv failed and nothing is cached, 404 when arXiv knows none of the categories.
+ */
+export function buildFeed(
+  params: FeedParams,
+  snapshots: readonly CategorySnapshot[],
+  options: {
+    daysBack: number;
+    now: number;
+    summaries?: ReadonlyMap<string, SummaryRecord>;
+    /** When the last summary was added (epoch ms), for updatedAt. */
+    summariesUpdatedAt?: number;
+    ranked?: AnnouncementDay<RankedPaper>[];
+    epoch?: number;
+  },
+): Feed {
+  checkServable(params, snapshots, options.now);
+  const ranked = options.ranked ?? rankSnapshots(params, snapshots, options.daysBack);
+  const found = options.summaries ?? new Map<string, SummaryRecord>();
+  const days = ranked.map((day) => ({
+    date: day.date,
+    papers: day.papers.map((r): FeedEntry => {
+      const summary = found.get(r.paper.id);
+      return summary ? { ...r, summary } : r;
+    }),
+  }));
+  const papersChangedAt = Math.max(0, ...snapshots.map((s) => s.changedAt ?? 0)) || options.now;
   return {
     params,
-    days: dropRepeats(rankDays(union, params.profile)),
-    updatedAt: Math.max(0, ...snapshots.map((s) => s.changedAt ?? 0)) || now,
-    ...feedStatus(snapshots),
+    days,
+    updatedAt: found.size > 0 ? Math.max(papersChangedAt, options.summariesUpdatedAt ?? 0) : papersChangedAt,
+    freshUntil: Math.min(...snapshots.map((s) => (s.problem ? s.problem.retryAt : s.nextCheckAt))),
+    warnings: snapshots.filter((s) => s.problem).map(warning),
+    problems: snapshots.flatMap((s): FeedProblem[] =>
+      s.problem ? [{ category: s.category, ...s.problem, ...(s.days[0] ? { shownUpTo: s.days[0].date } : {}) }] : [],
+    ),
+    version: [params.cacheKey, feedVersionKey(snapshots), options.epoch ?? 0].join("\n"),
   };
+}
+
+/**
+ * Every reader's one call: the feed `params` asks for, ranked and with its summaries. Warm, it costs the
+ * store reads of the categories' states and the summaries' epoch; the ranking and the summary lookup are
+ * reused until the papers or the summaries change.
+ */
+export async function loadFeed(params: FeedParams, deps: FeedDeps): Promise<Feed> {
+  const [snapshots, epoch] = await Promise.all([loadSnapshots(params.categories, deps.source, deps.now), deps.summaries.epoch()]);
+  const now = deps.now();
+  checkServable(params, snapshots, now);
+  const key = `${params.cacheKey}\n${feedVersionKey(snapshots)}`;
+  let cached = deps.feedCache.get(key);
+  if (!cached) {
+    cached = { days: rankSnapshots(params, snapshots, deps.config.daysBack) };
+    deps.feedCache.set(key, cached, 1 + cached.days.reduce((n, d) => n + d.papers.length, 0));
+  }
+  if (deps.summaries.enabled && cached.summaries?.epoch !== epoch.count) {
+    const papers = cached.days.flatMap((d) => d.papers.map((r) => r.paper));
+    cached.summaries = { epoch: epoch.count, found: await deps.summaries.lookup(papers) };
+  }
+  return buildFeed(params, snapshots, {
+    daysBack: deps.config.daysBack,
+    now,
+    ranked: cached.days,
+    summaries: cached.summaries?.found,
+    summariesUpdatedAt: epoch.updatedAt,
+    epoch: epoch.count,
+  });
+}
+
+/** The feed whose papers may be summarized: the configured categories, ranked by the default profile. */
+export function candidateParams(config: AppConfig): FeedParams {
+  const profile = { ...config.profile, limit: config.aiSummary.max_papers_to_summarize };
+  const categories = config.categories;
+  return { categories, allConfigured: true, profile, custom: false, cacheKey: JSON.stringify(["candidates", categories, profile]) };
+}
+
+/**
+ * Which papers may ever be summarized: the default profile's top `max_papers_to_summarize` of each kept
+ * announcement day, over the configured categories. Nothing a query string asks for adds to this list.
+ */
+export async function summaryCandidates(deps: FeedDeps): Promise<Paper[]> {
+  const feed = await loadFeed(candidateParams(deps.config), { ...deps, summaries: NO_SUMMARIES });
+  return feed.days.flatMap((d) => d.papers.map((e) => e.paper));
+}
+
+const NO_SUMMARIES: FeedDeps["summaries"] = { enabled: false, epoch: async () => ({ count: 0, updatedAt: 0 }), lookup: async () => new Map() };
+
+/** Whether papers of this feed may still get a summary today (so caches should come back soon). */
+export async function summariesPending(feed: Feed, deps: FeedDeps): Promise<boolean> {
+  if (!deps.summaries.enabled) return false;
+  try {
+    const waiting = new Set(feed.days.flatMap((d) => d.papers.filter((e) => !e.summary).map((e) => e.paper.id)));
+    return (await summaryCandidates(deps)).some((p) => waiting.has(p.id));
+  } catch {
+    return false;
+  }
 }
 
 function warning(s: CategorySnapshot): string {

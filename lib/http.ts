@@ -1,33 +1,25 @@
-// The HTTP edge, Web APIs only: parse → load → render → respond, with conditional requests and caching
-// headers. Route handlers call these and nothing else.
+// The HTTP edge, Web APIs only: request → params → loadFeed → render (cached) → response, with conditional
+// requests and caching headers. Route handlers call these and nothing else.
 import { createHash } from "node:crypto";
-import type { ArxivSource } from "./arxiv/source";
-import type { AppConfig } from "./config";
 import { isAppError, type ErrorCode } from "./errors";
-import type { CategorySnapshot } from "./arxiv/source";
-import { buildFeed, feedStatus, feedVersionKey, loadSnapshots, type FeedStatus } from "./feed";
+import { loadFeed, summariesPending, summaryCandidates, type FeedDeps } from "./feed";
 import type { Logger } from "./log";
 import type { LruCache } from "./lru";
 import { resolveOrigin, type OriginPolicy } from "./origin";
-import { canonicalSearch, parseFeedParams, type FeedParams } from "./params";
+import { canonicalSearch, parseFeedParams } from "./params";
 import { toFeedDocument, type FeedLinks } from "./render/document";
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from "./render/feeds";
-import type { CandidateFinder } from "./summaries/candidates";
 import type { Summaries } from "./summaries/service";
-import type { Paper } from "./types";
+import type { Feed, FeedParams } from "./types";
 
-export interface FeedHandlerDeps {
-  config: AppConfig;
-  source: ArxivSource;
-  now: () => number;
+export interface FeedHandlerDeps extends FeedDeps {
+  summaries: Summaries;
   log: Logger;
   /** Where absolute links point: SITE_URL, or the request's (checked) host. */
   origin: OriginPolicy;
   /** Changes whenever the same data would render differently (config, deployment). */
   renderTag: string;
   renderCache: LruCache<RenderedFeed>;
-  summaries: Summaries;
-  summaryCandidates: CandidateFinder;
   /** True while the shared store (KV) fails and requests run from the in-process store. */
   storeDegraded: () => boolean;
   /** Runs work after the response is sent (Next's `after()`); tests pass their own. */
@@ -69,19 +61,15 @@ export async function handleFeed(
     const params = parseFeedParams(segments, url.searchParams, deps.config);
     const origin = resolveOrigin(request, deps.origin);
     const links = feedLinks(origin.origin, params, canonicalSearch(url.searchParams));
-    const [snapshots, epoch] = await Promise.all([
-      loadSnapshots(params.categories, deps.source, deps.now),
-      deps.summaries.epoch(),
-    ]);
-    const status = feedStatus(snapshots);
+    const feed = await loadFeed(params, deps);
     const etag = `"${createHash("sha256")
-      .update([format, links[format], params.cacheKey, feedVersionKey(snapshots), epoch.count, deps.renderTag].join("\n"))
+      .update([format, links[format], feed.version, deps.renderTag].join("\n"))
       .digest("base64url")
       .slice(0, 27)}"`;
 
     let rendered = deps.renderCache.get(etag);
     if (!rendered) {
-      rendered = await renderFresh(format, params, snapshots, links, epoch.updatedAt, etag, deps);
+      rendered = await renderFresh(format, feed, links, etag, deps);
       // Built while the shared store was failing, it may lack summaries that other instances show under
       // the same ETag: give it an ETag of its own and keep it out of the cache.
       if (deps.storeDegraded()) rendered = { ...rendered, etag: `${etag.slice(0, -1)}-m"`, summariesPending: true };
@@ -89,9 +77,9 @@ export async function handleFeed(
     }
     // Only the configured feed's readers start summaries; a custom query string only reuses them.
     if (deps.summaries.enabled && !params.custom) deps.schedule(() => fillSummaries(deps, startedAt));
-    for (const w of status.warnings) deps.log.warn("serving a feed with older papers", { url: url.pathname, warning: w });
+    for (const w of feed.warnings) deps.log.warn("serving a feed with older papers", { url: url.pathname, warning: w });
 
-    const headers = feedHeaders(rendered, status, format, deps.now());
+    const headers = feedHeaders(rendered, feed, format, deps.now());
     // Links made from the request's host: a shared cache must not hand them to a request with another.
     if (origin.vary.length) headers.set("Vary", origin.vary.join(", "));
     if (isNotModified(request, rendered)) return new Response(null, { status: 304, headers });
@@ -101,35 +89,13 @@ export async function handleFeed(
   }
 }
 
-async function renderFresh(
-  format: FeedFormat,
-  params: FeedParams,
-  snapshots: CategorySnapshot[],
-  links: FeedLinks,
-  summariesUpdatedAt: number,
-  etag: string,
-  deps: FeedHandlerDeps,
-): Promise<RenderedFeed> {
-  const feed = buildFeed(params, snapshots, { daysBack: deps.config.daysBack, now: deps.now() });
-  const papers = feed.days.flatMap((d) => d.papers.map((r) => r.paper));
-  const summaries = await deps.summaries.lookup(papers);
-  const body = new TextEncoder().encode(renderFeed(format, toFeedDocument(feed, links, summaries)));
+async function renderFresh(format: FeedFormat, feed: Feed, links: FeedLinks, etag: string, deps: FeedHandlerDeps): Promise<RenderedFeed> {
   return {
-    body,
+    body: new TextEncoder().encode(renderFeed(format, toFeedDocument(feed, links))),
     etag,
-    updatedAt: summaries.size > 0 ? Math.max(feed.updatedAt, summariesUpdatedAt) : feed.updatedAt,
-    summariesPending: deps.summaries.enabled && (await summariesPending(papers, summaries, deps)),
+    updatedAt: feed.updatedAt,
+    summariesPending: await summariesPending(feed, deps),
   };
-}
-
-/** Whether papers of this feed may still get a summary today (so caches should come back soon). */
-async function summariesPending(papers: Paper[], found: ReadonlyMap<string, unknown>, deps: FeedHandlerDeps): Promise<boolean> {
-  try {
-    const inFeed = new Set(papers.map((p) => p.id));
-    return (await deps.summaryCandidates()).some((p) => inFeed.has(p.id) && !found.has(p.id));
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -140,7 +106,7 @@ async function summariesPending(papers: Paper[], found: ReadonlyMap<string, unkn
 export async function fillSummaries(deps: FeedHandlerDeps, requestStartedAt: number): Promise<void> {
   try {
     const ai = deps.config.aiSummary;
-    const candidates = await deps.summaryCandidates();
+    const candidates = await summaryCandidates(deps);
     await deps.summaries.fillMissing(candidates, {
       limit: ai.summaries_per_request,
       concurrency: ai.max_workers,
@@ -162,7 +128,7 @@ export function feedLinks(origin: string, params: FeedParams, search: string): F
   };
 }
 
-function feedHeaders(rendered: RenderedFeed, status: FeedStatus, format: FeedFormat, now: number): Headers {
+function feedHeaders(rendered: RenderedFeed, status: Pick<Feed, "freshUntil" | "warnings">, format: FeedFormat, now: number): Headers {
   const headers = new Headers({
     "Content-Type": CONTENT_TYPES[format],
     ETag: rendered.etag,

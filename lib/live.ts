@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createArxivSource, type ArxivSource } from "./arxiv/source";
 import { getConfig, getEnv, type AppConfig, type AppEnv } from "./config";
+import type { RankedFeed } from "./feed";
 import type { FeedHandlerDeps, RenderedFeed } from "./http";
 import type { OpsDeps } from "./ops";
 import { consoleLogger, type Logger } from "./log";
@@ -14,7 +15,6 @@ import { isCachedData } from "./store/keys";
 import { KvStore } from "./store/kv";
 import { MemoryStore } from "./store/memory";
 import type { Store } from "./store/types";
-import { createCandidateFinder } from "./summaries/candidates";
 import { fetchFullText } from "./summaries/fulltext";
 import { createChatModel } from "./summaries/llm";
 import { createSummaries, disabledSummaries, MODEL_MAX_RETRIES, type Summaries } from "./summaries/service";
@@ -146,7 +146,7 @@ function createLiveDeps(): LiveDeps {
       .digest("base64url"),
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
-    summaryCandidates: createCandidateFinder(config, source, now),
+    feedCache: new LruCache<RankedFeed>(256, 200_000),
     storeDegraded: degraded,
     probeStore: async () => void (await store.get("arxiv-rss-bot:health-probe")),
     cronSecret: env.cronSecret,

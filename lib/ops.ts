@@ -1,6 +1,7 @@
 // Operators' endpoints: /api/health (what works and what does not) and /api/cron/refresh (the daily
 // ingest and summaries, for Vercel Cron). JSON in, JSON out, Web APIs only.
 import { createHash, timingSafeEqual } from "node:crypto";
+import { summaryCandidates } from "./feed";
 import type { FeedHandlerDeps } from "./http";
 import type { StoreHealth } from "./store/failover";
 
@@ -89,7 +90,7 @@ export async function handleCronRefresh(request: Request, deps: OpsDeps, maxDura
   const ai = deps.config.aiSummary;
   let summaries;
   try {
-    const candidates = await deps.summaryCandidates();
+    const candidates = await summaryCandidates(deps);
     summaries = await deps.summaries.fillMissing(candidates, {
       limit: candidates.length,
       concurrency: ai.max_workers,

@@ -4,24 +4,12 @@ import { canonicalCategory } from "./arxiv/categories";
 import { dedupeKeywords, dedupeTerms, type AppConfig } from "./config";
 import { AppError } from "./errors";
 import { cleanLine } from "./text";
-import { ANNOUNCE_TYPES, MATCH_MODES, type AnnounceType, type Keyword, type RankProfile } from "./types";
+import { ANNOUNCE_TYPES, MATCH_MODES, type AnnounceType, type FeedParams, type Keyword, type RankProfile } from "./types";
 
 export const MAX_CATEGORIES = 10;
 export const MAX_LIMIT = 500;
 const MAX_TERMS = 50;
 const MAX_TERM_LENGTH = 100;
-
-export interface FeedParams {
-  /** Canonical category codes, in the order asked, without duplicates. */
-  categories: string[];
-  /** True when the path named no categories: the configured ones. */
-  allConfigured: boolean;
-  profile: RankProfile;
-  /** True when the query string changed the configured profile. */
-  custom: boolean;
-  /** Stable text of everything above, for cache keys and ETags. */
-  cacheKey: string;
-}
 
 /** `cs.AI+cs.LG` (or separated by commas or spaces) → canonical codes; 404 for a category arXiv lacks. */
 export function parseCategories(segments: readonly string[] | undefined): string[] | undefined {

@@ -3,10 +3,8 @@
 import { categoryName } from "../arxiv/categories";
 import { arxivLinks, isCategoryCode } from "../arxiv/ids";
 import { announcementInstant } from "../arxiv/schedule";
-import type { FeedData } from "../feed";
-import type { SummaryRecord } from "../summaries/service";
 import { cleanLine, cleanText } from "../text";
-import type { Paper, RankedPaper } from "../types";
+import type { Feed, FeedEntry, Paper, RankedPaper, SummaryRecord } from "../types";
 import { escapeHtml, escapeHtmlAttr, safeHttpUrl } from "./escape";
 import { renderMarkdown } from "./markdown";
 
@@ -53,7 +51,7 @@ export function feedTitle(categories: readonly string[]): string {
   return `arXiv ${categories.join(" + ")}: ranked`;
 }
 
-export function feedDescription(feed: FeedData): string {
+export function feedDescription(feed: Feed): string {
   const { profile, categories } = feed.params;
   const names = categories.map((c) => `${c} (${categoryName(c) ?? c})`).join(", ");
   const keywords = profile.keywords.length
@@ -67,14 +65,10 @@ export function feedDescription(feed: FeedData): string {
   );
 }
 
-export function toFeedDocument(
-  feed: FeedData,
-  links: FeedLinks,
-  summaries: ReadonlyMap<string, SummaryRecord> = new Map(),
-): FeedDocument {
+export function toFeedDocument(feed: Feed, links: FeedLinks): FeedDocument {
   const items: FeedItem[] = [];
   for (const day of feed.days) {
-    for (const ranked of day.papers) items.push(toItem(ranked, summaries.get(ranked.paper.id)));
+    for (const entry of day.papers) items.push(toItem(entry));
   }
   return {
     title: feedTitle(feed.params.categories),
@@ -109,7 +103,8 @@ function cleanSummary(summary: SummaryRecord): SummaryRecord {
   return { ...summary, model: cleanLine(summary.model), markdown: cleanText(summary.markdown) };
 }
 
-function toItem(original: RankedPaper, originalSummary: SummaryRecord | undefined): FeedItem {
+function toItem(entry: FeedEntry): FeedItem {
+  const { summary: originalSummary, ...original } = entry;
   const p = cleanPaper(original.paper);
   const ranked: RankedPaper = { ...original, paper: p, matches: original.matches.map((m) => ({ ...m, term: cleanLine(m.term) })) };
   const aiSummary = originalSummary && cleanSummary(originalSummary);

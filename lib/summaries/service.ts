@@ -7,19 +7,10 @@ import type { AiSummaryConfig } from "../config";
 import type { Logger } from "../log";
 import { storeKeys } from "../store/keys";
 import type { Store } from "../store/types";
-import type { Paper } from "../types";
+import type { Paper, SummaryRecord } from "../types";
 import type { FullTextResult } from "./fulltext";
 import type { ChatModel } from "./llm";
 import { buildMessages, promptFingerprint } from "./prompt";
-
-export interface SummaryRecord {
-  markdown: string;
-  model: string;
-  /** What the model read: the abstract, or the full text. */
-  sourceUsed: "abstract" | "fulltext";
-  createdAt: string;
-  truncated?: boolean;
-}
 
 const summaryRecordSchema = z.object({
   markdown: z.string().min(1),

@@ -8,6 +8,7 @@ import { parseConfig } from "../../lib/config";
 import { toFeedDocument } from "../../lib/render/document";
 import { renderAtom, renderRss } from "../../lib/render/feeds";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
+import { withSummaries } from "../unit/helpers/fixtures";
 import { feedOfEvery, hostileDay } from "../unit/helpers/hostile";
 import { hrefsOf, unsafeHtml } from "../unit/helpers/html-tree";
 import { childrenNamed, findAll, parseXmlStrict } from "../unit/helpers/xml-tree";
@@ -169,7 +170,7 @@ describe("feedparser reads arbitrary hostile papers back exactly (property, one 
   const days = fc.sample(hostileDay(4), { numRuns: Number(process.env.FUZZ_RUNS ?? 120), seed: 20261201 });
 
   it.skipIf(!hasFeedparser).each(["rss", "atom"] as const)("%s: titles, authors, ids and links as a reader shows them", (format) => {
-    const docs = days.map((day) => toFeedDocument(feedOfEvery(day.papers, config, NOW), links, day.summaries));
+    const docs = days.map((day) => toFeedDocument(withSummaries(feedOfEvery(day.papers, config, NOW), day.summaries), links));
     const parsed = feedparseMany(docs.map((doc) => (format === "rss" ? renderRss(doc) : renderAtom(doc))));
     parsed.forEach((feed, i) => {
       const items = docs[i]!.items;

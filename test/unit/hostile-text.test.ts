@@ -7,7 +7,7 @@ import { parseConfig } from "../../lib/config";
 import { toFeedDocument, type FeedLinks } from "../../lib/render/document";
 import { renderAtom, renderJson, renderRss } from "../../lib/render/feeds";
 import { cleanLine } from "../../lib/text";
-import { readFixture } from "./helpers/fixtures";
+import { readFixture, withSummaries } from "./helpers/fixtures";
 import { feedOfEvery, hostileDay, type HostileDay } from "./helpers/hostile";
 import { hrefsOf, unsafeHtml } from "./helpers/html-tree";
 import { childrenNamed, findAll, parseXmlStrict, type XmlElement } from "./helpers/xml-tree";
@@ -29,7 +29,7 @@ const unescapeHtml = (s: string) =>
 const child = (e: XmlElement, name: string) => childrenNamed(e, name)[0]!;
 
 function render({ papers, summaries }: HostileDay) {
-  const doc = toFeedDocument(feedOfEvery(papers, config, NOW), LINKS, summaries);
+  const doc = toFeedDocument(withSummaries(feedOfEvery(papers, config, NOW), summaries), LINKS);
   return { doc, rss: renderRss(doc), atom: renderAtom(doc), json: renderJson(doc) };
 }
 

@@ -8,6 +8,7 @@ import { AppError } from "../../lib/errors";
 import { errorResponse, handleFeed, type FeedHandlerDeps, type RenderedFeed } from "../../lib/http";
 import { disabledSummaries } from "../../lib/summaries/service";
 import { LruCache } from "../../lib/lru";
+import type { RankedFeed } from "../../lib/feed";
 import type { FeedFormat } from "../../lib/render/feeds";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { et, recordingLogger, sourceHarness, useServer, TUE_10AM, WED_00, WED_10AM, prng } from "./helpers/io";
@@ -44,7 +45,7 @@ function harness(
     renderTag: "unit-test",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries: disabledSummaries("no API key in unit tests"),
-    summaryCandidates: async () => [],
+    feedCache: new LruCache<RankedFeed>(64, 100_000),
     storeDegraded: () => false,
     schedule: () => {
       throw new Error("summaries are off: nothing may be scheduled");

@@ -7,7 +7,8 @@ import { handleCronRefresh, handleHealth, type OpsDeps } from "../../lib/ops";
 import { FailoverStore, type StoreHealth } from "../../lib/store/failover";
 import { MemoryStore } from "../../lib/store/memory";
 import type { Store } from "../../lib/store/types";
-import { createCandidateFinder } from "../../lib/summaries/candidates";
+import { summaryCandidates, type RankedFeed } from "../../lib/feed";
+import { LruCache } from "../../lib/lru";
 import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
@@ -36,7 +37,6 @@ interface HarnessOptions {
   storeHealth?: () => StoreHealth;
   probeStore?: () => Promise<void>;
   store?: Store;
-  summaryCandidates?: () => Promise<Paper[]>;
 }
 
 function harness(options: HarnessOptions = {}) {
@@ -49,7 +49,7 @@ function harness(options: HarnessOptions = {}) {
     now: sh.clock.now,
     log,
     summaries: options.summaries ?? disabledSummaries(DISABLED_REASON),
-    summaryCandidates: options.summaryCandidates ?? createCandidateFinder(config, sh.source, sh.clock.now),
+    feedCache: new LruCache<RankedFeed>(64, 100_000),
     storeHealth: options.storeHealth ?? (() => HEALTHY),
     probeStore:
       options.probeStore ??
@@ -299,7 +299,7 @@ describe("handleCronRefresh: the report", () => {
   it("with summaries off, the summaries report says they were skipped and why", async () => {
     const h = harness({ cronSecret: SECRET });
     const body = (await (await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000)).json()) as CronBody;
-    const candidates = await h.deps.summaryCandidates();
+    const candidates = await summaryCandidates(h.deps);
     expect(candidates.length).toBeGreaterThan(0);
     expect(body.summaries).toEqual({
       candidates: candidates.length,
@@ -319,7 +319,7 @@ describe("handleCronRefresh: the report", () => {
     const { summaries, calls } = recordingSummaries({ failures: [{ id: "x", reason: "timeout", message: "slow" }], failed: 1 });
     const h = harness({ cronSecret: SECRET, summaries });
     const body = (await (await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000)).json()) as CronBody;
-    const candidates = (await h.deps.summaryCandidates()).map((p) => p.id);
+    const candidates = (await summaryCandidates(h.deps)).map((p) => p.id);
     expect(candidates.length).toBeGreaterThan(0);
     expect(calls).toEqual([{ candidates, options: { limit: candidates.length, concurrency: 4, deadline: TUE_10AM + 280_000 } }]);
     expect(body.summaries).toMatchObject({ candidates: candidates.length, generated: 2, failed: 1, failures: [{ id: "x", reason: "timeout", message: "slow" }] });
@@ -355,7 +355,8 @@ describe("handleCronRefresh: the report", () => {
   });
 
   it("a failure while finding or summarizing candidates is reported, not thrown", async () => {
-    const h = harness({ cronSecret: SECRET, summaryCandidates: () => Promise.reject(new Error("candidate lookup failed")) });
+    const failing: Summaries = { ...recordingSummaries().summaries, fillMissing: () => Promise.reject(new Error("candidate lookup failed")) };
+    const h = harness({ cronSecret: SECRET, summaries: failing });
     const res = await handleCronRefresh(cron(bearer(SECRET)), h.deps, 300_000);
     expect(res.status).toBe(200);
     const body = (await res.json()) as CronBody;

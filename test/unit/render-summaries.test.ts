@@ -7,16 +7,15 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CategorySnapshot } from "../../lib/arxiv/source";
 import { parseConfig } from "../../lib/config";
-import { buildFeed, type FeedData } from "../../lib/feed";
+import { buildFeed } from "../../lib/feed";
 import { parseFeedParams } from "../../lib/params";
 import { toFeedDocument, type FeedLinks } from "../../lib/render/document";
 import { renderAtom, renderJson, renderRss } from "../../lib/render/feeds";
 import { renderMarkdown } from "../../lib/render/markdown";
-import type { SummaryRecord } from "../../lib/summaries/service";
 import { escapeHtml } from "../../lib/render/escape";
 import { cleanLine, cleanText } from "../../lib/text";
-import type { Paper, RankedPaper } from "../../lib/types";
-import { DAY, dayFixture, illegalXmlContext, parseFixture } from "./helpers/fixtures";
+import type { Feed, Paper, RankedPaper, SummaryRecord } from "../../lib/types";
+import { DAY, dayFixture, illegalXmlContext, parseFixture, withSummaries } from "./helpers/fixtures";
 import { htmlSafetyProblems } from "./helpers/html-safety";
 
 const LINKS: FeedLinks = {
@@ -35,7 +34,7 @@ function summary(markdown: string, model: string, extra: Partial<SummaryRecord> 
   return { markdown, model, sourceUsed: "abstract", createdAt: "2026-06-30T15:00:00.000Z", ...extra };
 }
 
-function feedOf(papers: Paper[]): FeedData {
+function feedOf(papers: Paper[]): Feed {
   const snapshot: CategorySnapshot = {
     category: "cs.AI",
     version: "cs.AI-v1",
@@ -97,7 +96,7 @@ describe("items with an AI summary", () => {
       // A summary of a paper that is not in this feed is simply not used.
       ["2001.00001", summary("## Elsewhere\n\nNot in this feed.", "qwen-long")],
     ]);
-    const doc = toFeedDocument(feed, LINKS, withSummary);
+    const doc = toFeedDocument(withSummaries(feed, withSummary), LINKS);
     rss = renderRss(doc);
     atom = renderAtom(doc);
     contents = contentsOf(rss, atom, renderJson(doc));
@@ -169,7 +168,7 @@ describe("documents without summaries", () => {
     ["an empty map", new Map<string, SummaryRecord>()],
   ] as const)("with %s, no format mentions AI summaries", (_name, map) => {
     const feed = feedOf(parseFixture(dayFixture("cs.AI")).papers);
-    const doc = map ? toFeedDocument(feed, LINKS, map) : toFeedDocument(feed, LINKS);
+    const doc = map ? toFeedDocument(withSummaries(feed, map), LINKS) : toFeedDocument(feed, LINKS);
     expect(doc.items.every((i) => i.aiSummary === undefined)).toBe(true);
     const rss = renderRss(doc);
     const atom = renderAtom(doc);
@@ -210,7 +209,7 @@ describe("a hostile summary is inert in every format", () => {
   beforeAll(() => {
     const feed = feedOf(parseFixture(dayFixture("cs.AI")).papers);
     target = feed.days[0]!.papers[1]!;
-    const doc = toFeedDocument(feed, LINKS, new Map([[target.paper.id, summary(HOSTILE, MODEL)]]));
+    const doc = toFeedDocument(withSummaries(feed, new Map([[target.paper.id, summary(HOSTILE, MODEL)]])), LINKS);
     rss = renderRss(doc);
     atom = renderAtom(doc);
     json = renderJson(doc);

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { announcementInstant } from "../../lib/arxiv/schedule";
 import type { CategorySnapshot } from "../../lib/arxiv/source";
 import { parseConfig } from "../../lib/config";
-import { buildFeed, type FeedData } from "../../lib/feed";
+import { buildFeed } from "../../lib/feed";
 import { parseFeedParams } from "../../lib/params";
 import { formatScore, itemHtml, licenseLabel, toFeedDocument, type FeedDocument, type FeedLinks } from "../../lib/render/document";
 import { renderAtom, renderJson, renderRss } from "../../lib/render/feeds";
-import type { Paper, RankedPaper } from "../../lib/types";
+import type { Feed, Paper, RankedPaper } from "../../lib/types";
 import { DAY, dayFixture, illegalXmlContext, makePaper, parseFixture } from "./helpers/fixtures";
 
 const LINKS: FeedLinks = {
@@ -24,7 +24,7 @@ function snapshot(category: string, days: { date: string; papers: Paper[] }[]): 
   return { category, version: `${category}-v1`, days, changedAt: Date.parse("2026-09-24T08:00:00Z"), nextCheckAt: NOW + 3_600_000 };
 }
 
-function feedOf(query: string, snapshots: CategorySnapshot[]): FeedData {
+function feedOf(query: string, snapshots: CategorySnapshot[]): Feed {
   const params = parseFeedParams([snapshots.map((s) => s.category).join("+")], new URLSearchParams(query), config);
   return buildFeed(params, snapshots, { daysBack: 5, now: NOW });
 }
@@ -120,7 +120,7 @@ function abstractFromHtml(html: string): string {
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
 describe("rendering real papers (cs.AI day + the real cs.LG/stat.ML capture)", () => {
-  let feed: FeedData;
+  let feed: Feed;
   let ranked: RankedPaper[];
   let doc: FeedDocument;
   let rss: string;

@@ -9,8 +9,8 @@ import { parseConfig, type AppConfig } from "../../lib/config";
 import { handleFeed, type FeedHandlerDeps, type RenderedFeed } from "../../lib/http";
 import { LruCache } from "../../lib/lru";
 import { rankDays } from "../../lib/rank";
+import { summaryCandidates, type RankedFeed } from "../../lib/feed";
 import type { FeedFormat } from "../../lib/render/feeds";
-import { createCandidateFinder } from "../../lib/summaries/candidates";
 import { createChatModel } from "../../lib/summaries/llm";
 import { createSummaries, disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
@@ -93,7 +93,7 @@ function harness(options: { summaries?: "real" | "disabled" } = {}) {
     renderTag: "summary-budgets",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
-    summaryCandidates: createCandidateFinder(config, sh.source, sh.clock.now),
+    feedCache: new LruCache<RankedFeed>(64, 100_000),
     storeDegraded: () => false,
     schedule: () => {
       throw new Error("use get()");
@@ -130,7 +130,7 @@ function harness(options: { summaries?: "real" | "disabled" } = {}) {
     return batch.length;
   }
 
-  const summaryCandidatesIds = async () => (await base.summaryCandidates()).map((p) => p.id);
+  const summaryCandidatesIds = async () => (await summaryCandidates(base)).map((p) => p.id);
   return { ...sh, log, get, tasks, fills, runTasks, summaries, summaryCandidatesIds };
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArxivRss } from "../../../lib/arxiv/parse";
 import { AppError, type ErrorCode } from "../../../lib/errors";
-import type { AnnounceType, Paper, RankProfile } from "../../../lib/types";
+import type { AnnounceType, Feed, Paper, RankProfile, SummaryRecord } from "../../../lib/types";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/arxiv/", import.meta.url));
 
@@ -218,4 +218,15 @@ export const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]
 export function illegalXmlContext(s: string): string | null {
   const m = XML_ILLEGAL.exec(s);
   return m ? JSON.stringify(s.slice(Math.max(0, m.index - 80), m.index + 20)) : null;
+}
+
+/** The feed with these summaries attached to its papers, as loadFeed attaches what the store holds. */
+export function withSummaries(feed: Feed, found: ReadonlyMap<string, SummaryRecord>): Feed {
+  return {
+    ...feed,
+    days: feed.days.map((d) => ({
+      date: d.date,
+      papers: d.papers.map((e) => (found.has(e.paper.id) ? { ...e, summary: found.get(e.paper.id)! } : e)),
+    })),
+  };
 }

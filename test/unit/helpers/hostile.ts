@@ -3,10 +3,9 @@
 import fc from "fast-check";
 import type { CategorySnapshot } from "../../../lib/arxiv/source";
 import type { AppConfig } from "../../../lib/config";
-import { buildFeed, type FeedData } from "../../../lib/feed";
+import { buildFeed } from "../../../lib/feed";
 import { parseFeedParams } from "../../../lib/params";
-import type { SummaryRecord } from "../../../lib/summaries/service";
-import { ANNOUNCE_TYPES, type Paper } from "../../../lib/types";
+import { ANNOUNCE_TYPES, type Feed, type Paper, type SummaryRecord } from "../../../lib/types";
 
 /** Pieces that have broken feeds somewhere: markup, CDATA ends, entities, URLs that run, invisible and illegal characters. */
 export const HOSTILE_PIECES = [
@@ -76,7 +75,7 @@ export function hostileDay(max = 5): fc.Arbitrary<HostileDay> {
 }
 
 /** The feed of exactly these papers: no keyword filter, every type, nothing cut. */
-export function feedOfEvery(papers: Paper[], config: AppConfig, now: number): FeedData {
+export function feedOfEvery(papers: Paper[], config: AppConfig, now: number): Feed {
   const params = parseFeedParams(["cs.AI"], new URLSearchParams("keywords=&exclude=&types=all&limit=500"), config);
   const snapshot: CategorySnapshot = { category: "cs.AI", version: "hostile", days: [{ date: DAY, papers }], changedAt: now, nextCheckAt: now + 3_600_000 };
   return buildFeed(params, [snapshot], { daysBack: 5, now });
