@@ -7,8 +7,8 @@ import type { Logger } from "./log";
 import type { LruCache } from "./lru";
 import { resolveOrigin, type OriginPolicy } from "./origin";
 import { canonicalSearch, parseFeedParams } from "./params";
-import { toFeedDocument, type FeedLinks } from "./render/document";
-import { CONTENT_TYPES, renderFeed, type FeedFormat } from "./render/feeds";
+import type { FeedLinks } from "./render/document";
+import { FORMATS, type FeedFormat } from "./render/formats";
 import type { Summaries } from "./summaries/service";
 import type { Feed, FeedParams } from "./types";
 
@@ -91,7 +91,7 @@ export async function handleFeed(
 
 async function renderFresh(format: FeedFormat, feed: Feed, links: FeedLinks, etag: string, deps: FeedHandlerDeps): Promise<RenderedFeed> {
   return {
-    body: new TextEncoder().encode(renderFeed(format, toFeedDocument(feed, links))),
+    body: new TextEncoder().encode(FORMATS[format].render(feed, links)),
     etag,
     updatedAt: feed.updatedAt,
     summariesPending: await summariesPending(feed, deps),
@@ -121,16 +121,16 @@ export function feedLinks(origin: string, params: FeedParams, search: string): F
   const path = params.allConfigured ? "" : `/${params.categories.join("+")}`;
   const base = origin.replace(/\/+$/, "");
   return {
-    rss: `${base}/rss${path}${search}`,
-    atom: `${base}/atom${path}${search}`,
-    json: `${base}/json${path}${search}`,
+    rss: `${base}${FORMATS.rss.path}${path}${search}`,
+    atom: `${base}${FORMATS.atom.path}${path}${search}`,
+    json: `${base}${FORMATS.json.path}${path}${search}`,
     html: `${base}/`,
   };
 }
 
 function feedHeaders(rendered: RenderedFeed, status: Pick<Feed, "freshUntil" | "warnings">, format: FeedFormat, now: number): Headers {
   const headers = new Headers({
-    "Content-Type": CONTENT_TYPES[format],
+    "Content-Type": FORMATS[format].contentType,
     ETag: rendered.etag,
     "Last-Modified": new Date(rendered.updatedAt).toUTCString(),
     "X-Content-Type-Options": "nosniff",

@@ -5,13 +5,6 @@ import { arxivLinks } from "../arxiv/ids";
 import { GENERATOR, type FeedDocument, type FeedItem } from "./document";
 import { escapeHtml, xmlJsCdata, xmlJsText } from "./escape";
 
-export type FeedFormat = "rss" | "atom" | "json";
-
-export const CONTENT_TYPES: Record<FeedFormat, string> = {
-  rss: "application/rss+xml; charset=utf-8",
-  atom: "application/atom+xml; charset=utf-8",
-  json: "application/feed+json; charset=utf-8",
-};
 
 /** The feed package types CDATA fields as strings; xml-js writes an array as consecutive sections. */
 const cdata = (text: string) => xmlJsCdata(text) as unknown as string;
@@ -116,8 +109,4 @@ function arxivExtension(item: FeedItem): Record<string, unknown> {
     html: links.html,
     ...(item.aiSummary ? { ai_summary: { model: item.aiSummary.model, markdown: item.aiSummary.markdown } } : {}),
   };
-}
-
-export function renderFeed(format: FeedFormat, doc: FeedDocument): string {
-  return format === "rss" ? renderRss(doc) : format === "atom" ? renderAtom(doc) : renderJson(doc);
 }

@@ -9,7 +9,7 @@ import { errorResponse, handleFeed, type FeedHandlerDeps, type RenderedFeed } fr
 import { disabledSummaries } from "../../lib/summaries/service";
 import { LruCache } from "../../lib/lru";
 import type { RankedFeed } from "../../lib/feed";
-import type { FeedFormat } from "../../lib/render/feeds";
+import type { FeedFormat } from "../../lib/render/formats";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { et, recordingLogger, sourceHarness, useServer, TUE_10AM, WED_00, WED_10AM, prng } from "./helpers/io";
 

@@ -10,7 +10,7 @@ import { handleFeed, type FeedHandlerDeps, type RenderedFeed } from "../../lib/h
 import { LruCache } from "../../lib/lru";
 import { rankDays } from "../../lib/rank";
 import { summaryCandidates, type RankedFeed } from "../../lib/feed";
-import type { FeedFormat } from "../../lib/render/feeds";
+import type { FeedFormat } from "../../lib/render/formats";
 import { createChatModel } from "../../lib/summaries/llm";
 import { createSummaries, disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";

@@ -1,10 +1,6 @@
-import { after } from "next/server";
-import { handleFeed } from "@/lib/http";
-import { liveDeps } from "@/lib/live";
+import { feedRoute } from "@/app/feed-route";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 60;
 
-export async function GET(request: Request, context: { params: Promise<{ cats?: string[] }> }) {
-  return handleFeed(request, "json", (await context.params).cats, { ...liveDeps(), schedule: after });
-}
+export const GET = feedRoute("json");
