@@ -53,6 +53,32 @@ export function compileMatcher(term: string, mode: MatchMode): Matcher {
   return { test: (text, lower) => lower.includes(first) && pattern.test(text) };
 }
 
+const SEPARATOR = "[\\s\\-\\u2010-\\u2015]+";
+
+/**
+ * Where keywords occur in `text`, by the same rules as matching, as sorted [start, end) ranges with
+ * overlaps merged: for highlighting what made a paper rank.
+ */
+export function matchRanges(text: string, terms: readonly string[], mode: MatchMode): [number, number][] {
+  const found: [number, number][] = [];
+  for (const term of terms) {
+    const words = term.split(/[\s\-\u2010-\u2015]+/).filter(Boolean);
+    if (words.length === 0) continue;
+    const body = mode === "substring" ? escapeRegExp(term) : words.map(escapeRegExp).join(SEPARATOR);
+    const pattern =
+      mode === "substring" ? body : `(?<!${WORD_CHAR})${body}${mode === "word" ? `(?!${WORD_CHAR})` : ""}`;
+    for (const m of text.matchAll(new RegExp(pattern, "giu"))) if (m[0]) found.push([m.index, m.index + m[0].length]);
+  }
+  found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged: [number, number][] = [];
+  for (const range of found) {
+    const last = merged.at(-1);
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else merged.push([...range]);
+  }
+  return merged;
+}
+
 interface CompiledProfile {
   keywords: (Keyword & { matcher: Matcher })[];
   exclude: Matcher[];

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getConfig } from "../../lib/config";
-import { compareRanked, compileMatcher, idSortKey, rankDays, rankPapers } from "../../lib/rank";
+import { compareRanked, compileMatcher, idSortKey, matchRanges, rankDays, rankPapers } from "../../lib/rank";
 import type { MatchMode, Paper, RankedPaper } from "../../lib/types";
 import { dayFixture, makePaper, makeProfile, parseFixture } from "./helpers/fixtures";
 
@@ -342,5 +342,40 @@ describe("the shipped config's profile over the real cs.AI day", () => {
       .sort((x, y) => y.score - x.score || y.t - x.t || (x.id < y.id ? 1 : -1));
     expect(scored.length).toBeGreaterThan(profile.limit);
     expect(ids(ranked)).toEqual(scored.slice(0, profile.limit).map((s) => s.id));
+  });
+});
+
+describe("matchRanges: where a keyword matched, for highlighting", () => {
+  it("follows the match mode: prefix starts at a word, word also ends at one, substring anywhere", () => {
+    const text = "RLHF for world models; RL and LLMs";
+    const show = (ranges: [number, number][]) => ranges.map(([a, b]) => text.slice(a, b));
+    expect(show(matchRanges(text, ["RL"], "prefix"))).toEqual(["RL", "RL"]);
+    expect(show(matchRanges(text, ["RL"], "word"))).toEqual(["RL"]);
+    expect(show(matchRanges(text, ["rl"], "substring"))).toEqual(["RL", "rl", "RL"]);
+    expect(show(matchRanges(text, ["LLM"], "prefix"))).toEqual(["LLM"]);
+    expect(matchRanges(text, ["LLM"], "word")).toEqual([]);
+  });
+
+  it("multi-word keywords match across spaces and hyphens, and overlapping matches merge", () => {
+    const text = "A multi-agent system of multi agents";
+    const show = (ranges: [number, number][]) => ranges.map(([a, b]) => text.slice(a, b));
+    expect(show(matchRanges(text, ["multi agent"], "prefix"))).toEqual(["multi-agent", "multi agent"]);
+    expect(show(matchRanges(text, ["multi", "multi-agent system"], "prefix"))).toEqual(["multi-agent system", "multi"]);
+  });
+
+  it("agrees with ranking on every fixture paper: a paper matches a keyword exactly when a range is found", () => {
+    const papers = parseFixture(dayFixture("cs.AI")).papers.slice(0, 60);
+    for (const mode of ["prefix", "word", "substring"] as const) {
+      for (const term of ["LLM", "agent", "RL", "multi agent", "Inference", "reason"]) {
+        for (const paper of papers) {
+          const matched = compileMatcher(term, mode).test(paper.title, paper.title.toLowerCase());
+          expect(matchRanges(paper.title, [term], mode).length > 0, `${mode} ${term} ${paper.title}`).toBe(matched);
+        }
+      }
+    }
+  });
+
+  it("keywords with regular-expression characters are literal", () => {
+    expect(matchRanges("C++ and (a+b)", ["C++", "(a+b)"], "substring")).toEqual([[0, 3], [8, 13]]);
   });
 });
