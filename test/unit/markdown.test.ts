@@ -263,3 +263,24 @@ describe("text hygiene", () => {
     expect(html).toContain("<s>old</s> <strong>new</strong>");
   });
 });
+
+describe("math and headings on the page", () => {
+  it("TeX becomes MathML with its source kept; code and money stay as written; feeds keep the TeX", () => {
+    const md = "Loss $\\mathcal{L}=x^2$ and \\(a_i\\) cost $5 and $10.\n\nIn code: `$not math$`; broken $\\frac{1$.";
+    const page = renderMarkdown(md, { math: true });
+    expect(page.match(/<math\b/g)).toHaveLength(2);
+    expect(page).toContain("\\mathcal{L}=x^2");
+    expect(page).toContain("$5 and $10");
+    expect(page).toContain("<code>$not math$</code>");
+    expect(page).toContain("$\\frac{1$");
+    expect(renderMarkdown(md)).not.toContain("<math");
+  });
+
+  it("headings move down by the offset, never past h6", () => {
+    const html = renderMarkdown("# One\n\n## Two\n\n##### Five", { headingOffset: 3 });
+    expect(html).toContain("<h4>One</h4>");
+    expect(html).toContain("<h5>Two</h5>");
+    expect(html).toContain("<h6>Five</h6>");
+    expect(renderMarkdown("# One")).toContain("<h1>One</h1>");
+  });
+});
