@@ -33,6 +33,8 @@ export interface CategoryProblem {
   message: string;
   /** When arXiv will be asked again (epoch ms). */
   retryAt: number;
+  /** When this run of failures began (epoch ms). */
+  since?: number;
 }
 
 export interface CategorySnapshot {
@@ -56,6 +58,8 @@ const categoryStateSchema = z.object({
   checkedAt: z.number(),
   nextCheckAt: z.number(),
   failures: z.number().int().min(0),
+  /** When the current run of failures began. */
+  failingSince: z.number().optional(),
   lastError: z.object({ reason: z.string(), message: z.string(), at: z.number() }).optional(),
   unknown: z.boolean().optional(),
 });
@@ -152,7 +156,12 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     const lastError = state?.lastError;
     if (problem) result.problem = problem;
     else if (lastError && state && state.failures > 0) {
-      result.problem = { reason: lastError.reason, message: lastError.message, retryAt: state.nextCheckAt };
+      result.problem = {
+        reason: lastError.reason,
+        message: lastError.message,
+        retryAt: state.nextCheckAt,
+        ...(state.failingSince !== undefined ? { since: state.failingSince } : {}),
+      };
     }
     return result;
   }
@@ -249,6 +258,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
         checkedAt: now,
         nextCheckAt: now + Math.max(backoff, asked),
         failures,
+        failingSince: base.failures > 0 ? (base.failingSince ?? base.lastError?.at ?? now) : now,
         lastError: { reason: outcome.reason, message: outcome.message, at: now },
       };
       deps.log.warn("arXiv fetch failed; keeping the last good papers", {

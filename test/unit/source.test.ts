@@ -218,6 +218,7 @@ describe("arXiv failures", () => {
     expect(bad.problem!.reason).toBe(reason);
     expect(bad.problem!.message.length).toBeGreaterThan(0);
     const now = clock.now();
+    expect(bad.problem!.since).toBe(now);
     expect(bad.problem!.retryAt).toBeGreaterThan(now);
     expect(bad.problem!.retryAt).toBe(now + Math.max(1000, retryAfterMs ?? 0));
 
@@ -233,6 +234,8 @@ describe("arXiv failures", () => {
     const again = await source.load("cs.DC");
     expect(requestsFor("cs.DC")).toBe(3);
     expect(again.problem!.retryAt - clock.now()).toBe(Math.max(2000, retryAfterMs ?? 0));
+    // The run of failures began at the first one: pages say "failing since" that moment.
+    expect(again.problem!.since).toBe(now);
     expect(again.version).toBe(good.version);
 
     // Recovery clears the problem.
