@@ -164,3 +164,60 @@ export function parseFeedParams(
     cacheKey: JSON.stringify([categories, profile]),
   };
 }
+
+/** What a page request asks for: the feed it shows, and which of its kept days. */
+export interface PageParams {
+  feed: FeedParams;
+  /** `YYYY-MM-DD`; the newest kept day when absent. */
+  day?: string;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The page's path and query string: the feed's parameters, plus `day`. */
+export function parsePageParams(segments: readonly string[] | undefined, search: URLSearchParams, config: AppConfig): PageParams {
+  const feed = parseFeedParams(segments, search, config);
+  const day = search.get("day")?.trim();
+  if (!day) return { feed };
+  const m = DAY.exec(day);
+  const valid = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().startsWith(day);
+  if (!valid) throw new AppError("bad_request", `Invalid query parameter "day": must be a date like 2026-06-30`);
+  return { feed, day };
+}
+
+function keywordText(keywords: readonly Keyword[]): string {
+  return keywords.map((k) => (k.weight === 1 ? k.term : `${k.term}^${k.weight}`)).join(",");
+}
+
+/**
+ * The shortest query string that asks for `profile` on top of the configured one: only what differs, in
+ * the canonical order. What a personal feed's URL carries.
+ */
+export function profileSearch(profile: RankProfile, base: RankProfile): string {
+  const same = (a: readonly unknown[], b: readonly unknown[]) => JSON.stringify(a) === JSON.stringify(b);
+  const values: Record<string, string | undefined> = {
+    keywords: same(profile.keywords, base.keywords) ? undefined : keywordText(profile.keywords),
+    exclude: same(profile.exclude, base.exclude) ? undefined : profile.exclude.join(","),
+    min_score: profile.minScore === base.minScore ? undefined : String(profile.minScore),
+    limit: profile.limit === base.limit ? undefined : String(profile.limit),
+    types: same([...profile.announceTypes].sort(), [...base.announceTypes].sort()) ? undefined : profile.announceTypes.join(","),
+    match: profile.match === base.match ? undefined : profile.match,
+  };
+  const parts = QUERY_NAMES.flatMap((name) => {
+    const value = values[name];
+    return value === undefined ? [] : [`${name}=${encodeURIComponent(value).replace(/%2C/gi, ",").replace(/%5E/gi, "^")}`];
+  });
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
+/** The profile as the personalize form's fields show it. */
+export function profileFields(profile: RankProfile): Record<"keywords" | "exclude" | "min_score" | "limit" | "match", string> & { types: string[] } {
+  return {
+    keywords: keywordText(profile.keywords).replaceAll(",", ", "),
+    exclude: profile.exclude.join(", "),
+    min_score: String(profile.minScore),
+    limit: String(profile.limit),
+    match: profile.match,
+    types: [...profile.announceTypes],
+  };
+}

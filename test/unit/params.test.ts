@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config";
-import { MAX_CATEGORIES, MAX_LIMIT, parseCategories, parseFeedParams } from "../../lib/params";
+import { MAX_CATEGORIES, MAX_LIMIT, parseCategories, parseFeedParams, parsePageParams, profileFields, profileSearch } from "../../lib/params";
 import { expectAppError } from "./helpers/fixtures";
 
 const config = parseConfig({
@@ -233,5 +233,36 @@ describe("invisible characters in terms", () => {
     const params = parseFeedParams(undefined, new URLSearchParams("keywords=LL\u202EM,\u200B&exclude=sur\u2066vey"), config);
     expect(params.profile.keywords).toEqual([{ term: "LLM", weight: 1 }]);
     expect(params.profile.exclude).toEqual(["survey"]);
+  });
+});
+
+describe("page parameters", () => {
+  const config = parseConfig({ categories: ["cs.AI", "cs.LG"], keywords: ["LLM", { term: "agent", weight: 2 }] });
+
+  it("day is a real date, or absent", () => {
+    expect(parsePageParams(["cs.AI"], new URLSearchParams("day=2026-06-30"), config).day).toBe("2026-06-30");
+    expect(parsePageParams(undefined, new URLSearchParams(""), config).day).toBeUndefined();
+    for (const bad of ["2026-02-30", "30-06-2026", "yesterday", "2026-6-1"]) {
+      expect(expectAppError(() => parsePageParams(undefined, new URLSearchParams(`day=${bad}`), config), "bad_request").message).toMatch(/"day": must be a date/);
+    }
+  });
+
+  it("the feed's parameters are checked as for the feeds", () => {
+    expect(expectAppError(() => parsePageParams(["cs.AI"], new URLSearchParams("limit=0"), config), "bad_request").message).toMatch(/"limit"/);
+    expect(expectAppError(() => parsePageParams(["cs.NOPE"], new URLSearchParams(""), config), "not_found").message).toMatch(/Unknown arXiv category/);
+  });
+
+  it("profileSearch carries only what differs from the configured profile, and reads back to the same profile", () => {
+    const same = parseFeedParams(undefined, new URLSearchParams("keywords=LLM,agent^2&types=new&match=prefix"), config);
+    expect(profileSearch(same.profile, config.profile)).toBe("");
+    const search = new URLSearchParams("match=word&keywords=diffusion^2,RL&exclude=survey&min_score=1.5&limit=10&types=new,cross");
+    const custom = parseFeedParams(undefined, search, config);
+    const query = profileSearch(custom.profile, config.profile);
+    expect(query).toBe("?keywords=diffusion^2,RL&exclude=survey&min_score=1.5&limit=10&types=new,cross&match=word");
+    expect(parseFeedParams(undefined, new URLSearchParams(query.slice(1)), config).profile).toEqual(custom.profile);
+  });
+
+  it("profileFields shows a profile the way the form edits it", () => {
+    expect(profileFields(config.profile)).toEqual({ keywords: "LLM, agent^2", exclude: "", min_score: "0", limit: "30", match: "prefix", types: ["new"] });
   });
 });
