@@ -7,7 +7,9 @@ import type { Logger } from "./log";
 import type { LruCache } from "./lru";
 import { resolveOrigin, type OriginPolicy } from "./origin";
 import { canonicalSearch, parseFeedParams } from "./params";
-import type { FeedLinks } from "./render/document";
+import { categoryName } from "./arxiv/categories";
+import { feedTitle, type FeedLinks } from "./render/document";
+import { renderOpml } from "./render/opml";
 import { FORMATS, type FeedFormat } from "./render/formats";
 import type { Summaries } from "./summaries/service";
 import type { Feed, FeedParams } from "./types";
@@ -96,6 +98,44 @@ async function renderFresh(format: FeedFormat, feed: Feed, links: FeedLinks, eta
     updatedAt: feed.updatedAt,
     summariesPending: await summariesPending(feed, deps),
   };
+}
+
+/**
+ * `/opml`: one outline per configured category and one for their union, absolute, carrying the request's
+ * query string (validated like a feed's) into every feed and page link.
+ */
+export function handleOpml(request: Request, deps: Pick<FeedHandlerDeps, "config" | "origin" | "log" | "now">): Response {
+  try {
+    const url = new URL(request.url);
+    const params = parseFeedParams(undefined, url.searchParams, deps.config);
+    const origin = resolveOrigin(request, deps.origin);
+    const search = canonicalSearch(url.searchParams);
+    const base = origin.origin;
+    const keywords = params.custom ? " (personal)" : "";
+    const { categories } = deps.config;
+    const outlines = [
+      ...(categories.length > 1
+        ? [{ text: `${feedTitle(categories)}${keywords}`, xmlUrl: `${base}/rss${search}`, htmlUrl: `${base}/${search}` }]
+        : []),
+      ...categories.map((c) => ({
+        text: `${feedTitle([c])}${keywords}`,
+        xmlUrl: `${base}/rss/${c}${search}`,
+        htmlUrl: `${base}/c/${c}${search}`,
+        ...(categoryName(c) ? { description: categoryName(c) } : {}),
+      })),
+    ];
+    const body = renderOpml(`arxiv-rss-bot: ${categories.join(", ")}`, outlines, new Date(deps.now()));
+    const headers = new Headers({
+      "Content-Type": "text/x-opml; charset=utf-8",
+      "Content-Disposition": 'inline; filename="arxiv-rss-bot.opml"',
+      "Cache-Control": "public, max-age=0, s-maxage=3600",
+      "X-Content-Type-Options": "nosniff",
+    });
+    if (origin.vary.length) headers.set("Vary", origin.vary.join(", "));
+    return new Response(request.method === "HEAD" ? null : body, { status: 200, headers });
+  } catch (err) {
+    return errorResponse(err, deps.log, request);
+  }
 }
 
 /**
