@@ -43,7 +43,7 @@ function firstValue(header: string | null): string | undefined {
 }
 
 /** The origin for absolute links in the answer to `request`; 400 for a Host no client could mean. */
-export function resolveOrigin(request: Request, policy: OriginPolicy): ResolvedOrigin {
+export function resolveOrigin(request: Pick<Request, "url" | "headers">, policy: OriginPolicy): ResolvedOrigin {
   if (policy.siteUrl) return { origin: policy.siteUrl.replace(/\/+$/, ""), vary: [] };
   const url = new URL(request.url);
   if (policy.trustForwardedHeaders) {
