@@ -5,7 +5,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { isAppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { loadFeed } from "@/lib/feed";
 import { liveDeps } from "@/lib/live";
 import { resolveOrigin } from "@/lib/origin";
@@ -26,7 +26,15 @@ export function toSearchParams(search: SearchParams): URLSearchParams {
 
 function parse(segments: string[] | undefined, search: SearchParams): PageParams | { error: unknown } {
   try {
-    return parsePageParams(segments, toSearchParams(search), liveDeps().config);
+    // Pages get their path segment still percent-encoded (route handlers get it decoded): `cs.AI%2Bcs.CL`.
+    const decoded = segments?.map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw new AppError("not_found", "No such page");
+      }
+    });
+    return parsePageParams(decoded, toSearchParams(search), liveDeps().config);
   } catch (error) {
     return { error };
   }
