@@ -62,7 +62,7 @@ describe("the page of a real day", () => {
 
   it("the personalize form is a GET to this page, filled with the current profile", () => {
     expect(html).toMatch(/<form (method="get" action="\/c\/cs\.AI"|action="\/c\/cs\.AI" method="get")>/);
-    expect(html).toMatch(/<textarea name="keywords"[^>]*>LLM, agent<\/textarea>/);
+    expect(html).toMatch(/<input type="text"[^>]* name="keywords" value="LLM, agent"\/>/);
     expect(html).toMatch(/<input type="checkbox" name="types" checked="" value="new"\/>/);
     expect(html).toMatch(/<input type="checkbox" name="types" value="replace"\/>/);
   });

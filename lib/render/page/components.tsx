@@ -239,7 +239,7 @@ function Personalize({ view }: { view: PageView }): ReactNode {
       <form method="get" action={view.formAction}>
         <label>
           <span>Keywords</span>
-          <textarea name="keywords" rows={3} defaultValue={f.keywords} aria-describedby="keywords-hint" />
+          <input type="text" name="keywords" defaultValue={f.keywords} aria-describedby="keywords-hint" />
         </label>
         <p id="keywords-hint" className="hint">
           Comma-separated. <code>diffusion^2</code> doubles a keyword&apos;s weight; empty shows every paper.
