@@ -253,14 +253,11 @@ describe("bad input", () => {
 });
 
 describe("the home page", () => {
-  it("lists the configured categories with their feeds", async () => {
+  it("offers the configured feeds and links each configured category to its own page", async () => {
     const { res, text } = await get("/");
     expect(res.status).toBe(200);
-    for (const c of CONFIGURED) {
-      expect(text).toContain(`href="/rss/${c}"`);
-      expect(text).toContain(`href="/atom/${c}"`);
-      expect(text).toContain(`href="/json/${c}"`);
-    }
+    for (const f of ["/rss", "/atom", "/json", "/opml"]) expect(text).toContain(`href="${f}"`);
+    for (const c of CONFIGURED) expect(text).toContain(`href="/c/${c}"`);
   });
 });
 

@@ -290,7 +290,18 @@ export function FeedPage({ view, description }: { view: PageView; description: s
     <>
       <section className="intro">
         <h1>{view.heading}</h1>
-        <p className="category-names">{view.categories.map((c) => c.name ?? c.code).join(" · ")}</p>
+        <p className="category-names">
+          {view.categories.length > 1
+            ? view.categories.map((c, i) => (
+                <span key={c.code}>
+                  {i > 0 ? " · " : null}
+                  <a href={`/c/${c.code}`} title={`${c.code}: its own page and feeds`}>
+                    {c.name ?? c.code}
+                  </a>
+                </span>
+              ))
+            : view.categories.map((c) => c.name ?? c.code).join("")}
+        </p>
         <p className="lede">{description}</p>
         <p className="quick-links">
           <span>Subscribe:</span>
