@@ -4,6 +4,8 @@ import { spawnSync } from "node:child_process";
 
 export const REQUIRE_INTEGRATION = process.env.REQUIRE_INTEGRATION === "1";
 export const PYTHON = "/usr/bin/python3";
+/** Debian's chromium (apt-get install chromium), driven by playwright-core in test/integration/browser.ts. */
+export const CHROMIUM = "/usr/bin/chromium";
 
 function works(command: string, args: string[]): boolean {
   const result = spawnSync(command, args, { stdio: "ignore", timeout: 20_000 });
@@ -13,6 +15,7 @@ function works(command: string, args: string[]): boolean {
 export const components = {
   feedparser: () => works(PYTHON, ["-c", "import feedparser"]),
   xmllint: () => works("xmllint", ["--version"]),
+  chromium: () => works(CHROMIUM, ["--version"]),
 };
 
 /** True when the component is there; otherwise warns loudly, or throws under REQUIRE_INTEGRATION=1. */
