@@ -62,9 +62,25 @@ export const configSchema = z.strictObject({
   max_papers: z.number().int().min(1).max(2000).default(30),
   days_back: z.number().int().min(1).max(30).default(5),
   ai_summary: aiSummarySchema.default(aiSummarySchema.parse({})),
+  // The old bot's fields this service has no use for: accepted so its config.json starts as it is, and
+  // named in a start-up warning (LEGACY_FIELDS).
+  enable_deduplication: z.boolean().optional(),
+  deduplication_methods: z.array(z.string()).optional(),
+  fetch_ratings: z.boolean().optional(),
+  display_limit: z.number().optional(),
 });
 
+/** Fields of the old bot's config.json that are read and ignored, and why. */
+export const LEGACY_FIELDS: Record<string, string> = {
+  enable_deduplication: "papers are always deduplicated by arXiv id",
+  deduplication_methods: "papers are always deduplicated by arXiv id",
+  fetch_ratings: "no ratings are fetched",
+  display_limit: "each feed holds max_papers a day for days_back days",
+};
+
 export interface AppConfig {
+  /** Old-bot fields present in the file that this service ignores (for one start-up warning). */
+  ignoredFields: string[];
   categories: string[];
   /** The default profile: what `/rss` and `/rss/{cats}` rank by when no query overrides it. */
   profile: RankProfile;
@@ -112,6 +128,7 @@ export function parseConfig(input: unknown, source = "config.json"): AppConfig {
   const c = result.data;
   const keywords = dedupeKeywords(c.keywords.map((k) => (typeof k === "string" ? { term: k, weight: 1 } : k)));
   return {
+    ignoredFields: Object.keys(LEGACY_FIELDS).filter((field) => field in (input as object)),
     categories: [...new Set(c.categories)],
     profile: {
       keywords,
@@ -128,6 +145,13 @@ export function parseConfig(input: unknown, source = "config.json"): AppConfig {
 }
 
 let cachedConfig: AppConfig | undefined;
+
+/** One line naming the old bot's fields the file has and this service ignores, or undefined. */
+export function ignoredFieldsWarning(config: AppConfig, source = "config.json"): string | undefined {
+  if (config.ignoredFields.length === 0) return undefined;
+  const why = config.ignoredFields.map((f) => `${f} (${LEGACY_FIELDS[f]})`).join(", ");
+  return `${source}: ignoring the old bot's ${config.ignoredFields.length > 1 ? "fields" : "field"} ${why}`;
+}
 
 /** The deployed config.json, validated once; an invalid file fails start-up (next.config.ts calls this). */
 export function getConfig(): AppConfig {

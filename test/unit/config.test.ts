@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import rawConfig from "../../config.json";
-import { configSchema, dedupeKeywords, getConfig, parseConfig, parseEnv } from "../../lib/config";
+import { configSchema, dedupeKeywords, getConfig, ignoredFieldsWarning, parseConfig, parseEnv } from "../../lib/config";
 import { expectAppError } from "./helpers/fixtures";
 
 const minimal = { categories: ["cs.LG"] };
@@ -206,5 +207,36 @@ describe("parseEnv", () => {
   it("the deployment id comes from Vercel when set", () => {
     expect(parseEnv({ VERCEL_DEPLOYMENT_ID: "dpl_1", VERCEL_GIT_COMMIT_SHA: "abc" }).deploymentId).toBe("dpl_1");
     expect(parseEnv({ VERCEL_GIT_COMMIT_SHA: "abc" }).deploymentId).toBe("abc");
+  });
+});
+
+describe("the old bot's config.json files load unchanged", () => {
+  const legacy = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/legacy-config/${name}`, import.meta.url), "utf8")) as Record<string, unknown>;
+
+  it.each(["config-last.json", "config-earlier.json"])("%s: accepted, its unused fields named once", (name) => {
+    const raw = legacy(name);
+    const config = parseConfig(raw);
+    expect(config.categories).toEqual(["cs.AI", "cs.CL", "cs.DC", "cs.LG"]);
+    expect(config.profile.keywords.map((k) => k.term)).toEqual(raw.keywords);
+    expect(config.profile.minScore).toBe(2.5);
+    expect(config.daysBack).toBe(7);
+    expect(config.ignoredFields).toEqual(["enable_deduplication", "deduplication_methods", "fetch_ratings", "display_limit"]);
+    expect(ignoredFieldsWarning(config)).toBe(
+      "config.json: ignoring the old bot's fields enable_deduplication (papers are always deduplicated by arXiv id), deduplication_methods (papers are always deduplicated by arXiv id), fetch_ratings (no ratings are fetched), display_limit (each feed holds max_papers a day for days_back days)",
+    );
+  });
+
+  it("the last one keeps its AI summary settings", () => {
+    const config = parseConfig(legacy("config-last.json"));
+    expect(config.aiSummary).toMatchObject({ enabled: true, api_key_env: "DASHSCOPE_API_KEY", model: "qwen-long", max_papers_to_summarize: 15, max_workers: 3 });
+  });
+
+  it("a field neither the old bot nor this service knows is still an error naming it", () => {
+    const err = expectAppError(() => parseConfig({ ...legacy("config-earlier.json"), dedupe: true }), "config");
+    expect(err.message).toContain('unknown field "dedupe"');
+  });
+
+  it("the shipped config has no ignored fields, so no warning", () => {
+    expect(ignoredFieldsWarning(getConfig())).toBeUndefined();
   });
 });
