@@ -43,7 +43,7 @@ const aiSummarySchema = z.strictObject({
   /** Missing summaries one feed request may start (after responding). */
   summaries_per_request: z.number().int().min(0).max(20).default(3),
   /** LLM calls per day (US Eastern), across all instances. */
-  max_summaries_per_day: z.number().int().min(0).max(10_000).default(50),
+  max_summaries_per_day: z.number().int().min(0).max(10_000).default(100),
   max_output_tokens: z.number().int().min(64).max(32_000).default(2048),
   /** How much of a paper's full text is sent, in tokens (about 4 characters each). */
   fulltext_max_tokens: z.number().int().min(500).max(200_000).default(12_000),

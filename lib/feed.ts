@@ -147,23 +147,48 @@ export async function loadFeed(params: FeedParams, deps: FeedDeps): Promise<Feed
   });
 }
 
-/** The feed whose papers may be summarized: the configured categories, ranked by the default profile. */
-export function candidateParams(config: AppConfig): FeedParams {
+/** A feed whose papers may be summarized: configured categories, ranked by the default profile. */
+export function candidateParams(config: AppConfig, categories: readonly string[] = config.categories): FeedParams {
   const profile = { ...config.profile, limit: config.aiSummary.max_papers_to_summarize };
-  const categories = config.categories;
-  return { categories, allConfigured: true, profile, custom: false, cacheKey: JSON.stringify(["candidates", categories, profile]) };
+  const cats = [...categories];
+  const allConfigured = cats.length === config.categories.length;
+  return { categories: cats, allConfigured, profile, custom: false, cacheKey: JSON.stringify(["candidates", cats, profile]) };
 }
 
 /**
  * Which papers may ever be summarized: the default profile's top `max_papers_to_summarize` of each kept
- * announcement day, over the configured categories. Nothing a query string asks for adds to this list.
+ * announcement day in each configured feed (their union, and each category alone: where subscribers read
+ * them), each paper once. Ordered rank by rank across those feeds, so that when the daily cap runs out,
+ * every feed has its best papers summarized first. Nothing a query string asks for adds to this list.
  */
 export async function summaryCandidates(deps: FeedDeps): Promise<Paper[]> {
-  const feed = await loadFeed(candidateParams(deps.config), { ...deps, summaries: NO_SUMMARIES });
-  return feed.days.flatMap((d) => d.papers.map((e) => e.paper));
+  const { config } = deps;
+  const snapshots = await loadSnapshots(config.categories, deps.source, deps.now);
+  const feeds = config.categories.length > 1 ? [config.categories, ...config.categories.map((c) => [c])] : [config.categories];
+  const lists = feeds.map((categories) => {
+    const params = candidateParams(config, categories);
+    const own = snapshots.filter((s) => categories.includes(s.category));
+    const key = `${params.cacheKey}\n${feedVersionKey(own)}`;
+    let cached = deps.feedCache.get(key);
+    if (!cached) {
+      cached = { days: rankSnapshots(params, own, config.daysBack) };
+      deps.feedCache.set(key, cached, 1 + cached.days.reduce((n, d) => n + d.papers.length, 0));
+    }
+    return cached.days.flatMap((d) => d.papers.map((r) => r.paper));
+  });
+  const seen = new Set<string>();
+  const candidates: Paper[] = [];
+  for (let rank = 0; lists.some((list) => rank < list.length); rank++) {
+    for (const list of lists) {
+      const paper = list[rank];
+      if (paper && !seen.has(paper.id)) {
+        seen.add(paper.id);
+        candidates.push(paper);
+      }
+    }
+  }
+  return candidates;
 }
-
-const NO_SUMMARIES: FeedDeps["summaries"] = { enabled: false, epoch: async () => ({ count: 0, updatedAt: 0 }), lookup: async () => new Map() };
 
 /** Whether papers of this feed may still get a summary today (so caches should come back soon). */
 export async function summariesPending(feed: Feed, deps: FeedDeps): Promise<boolean> {

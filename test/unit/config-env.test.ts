@@ -170,7 +170,7 @@ describe("parseConfig: ai_summary", () => {
     max_workers: 3,
     source: "abstract",
     summaries_per_request: 3,
-    max_summaries_per_day: 50,
+    max_summaries_per_day: 100,
     max_output_tokens: 2048,
     fulltext_max_tokens: 12_000,
     timeout_seconds: 90,
