@@ -62,10 +62,12 @@ export async function handleFeed(
     const url = new URL(request.url);
     const params = parseFeedParams(segments, url.searchParams, deps.config);
     const origin = resolveOrigin(request, deps.origin);
-    const links = feedLinks(origin.origin, params, canonicalSearch(url.searchParams));
+    const search = canonicalSearch(url.searchParams);
+    const links = feedLinks(origin.origin, params, search);
     const feed = await loadFeed(params, deps);
+    const self = `${origin.origin}${FORMATS[format].path}${params.allConfigured ? "" : `/${params.categories.join("+")}`}${search}`;
     const etag = `"${createHash("sha256")
-      .update([format, links[format], feed.version, deps.renderTag].join("\n"))
+      .update([format, self, feed.version, deps.renderTag].join("\n"))
       .digest("base64url")
       .slice(0, 27)}"`;
 

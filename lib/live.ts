@@ -109,10 +109,11 @@ function createLiveSummaries(
   });
 }
 
-function createLiveDeps(): LiveDeps {
+/** The production wiring; `log` for a command-line tool whose stdout is its output. */
+export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
   const config = getConfig();
   const env = getEnv();
-  const log = consoleLogger;
+  const log = options.log ?? consoleLogger;
   const { store, health, degraded } = createStore(env, log);
   const now = Date.now;
   const contact = env.siteUrl ?? "https://github.com/arxiv-rss-bot";

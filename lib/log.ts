@@ -18,4 +18,11 @@ export const consoleLogger: Logger = {
   error: (m, f) => console.error(line("error", m, f)),
 };
 
+/** Everything to stderr: for command-line tools that write their result to stdout. */
+export const stderrLogger: Logger = {
+  info: (m, f) => console.error(line("info", m, f)),
+  warn: (m, f) => console.error(line("warn", m, f)),
+  error: (m, f) => console.error(line("error", m, f)),
+};
+
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -51,3 +51,29 @@ export function xmlJsText(value: string): string {
 export function xmlJsCdata(value: string): string[] {
   return value.split(/(?<=\]\])(?=>)/);
 }
+
+/**
+ * Plain text inside Markdown (a title in a link, an author list, an abstract): every character that could
+ * start markup is backslash-escaped, so text reads as itself and never as a link, emphasis or HTML.
+ */
+export function escapeMarkdown(value: string): string {
+  return value
+    .replace(/[\\`*_[\]<>|~]/g, "\\$&")
+    .replace(/&(?=#?[a-zA-Z0-9]+;)/g, "&amp;")
+    .replace(/^(\d+)([.)])/, "$1\\$2")
+    .replace(/^[#+\-=]/, "\\$&");
+}
+
+/** TeX inside `$…$` in Markdown: kept as TeX, but no `<` or `>` that an HTML sanitizer could read as a tag. */
+export function markdownMathSource(tex: string): string {
+  return tex.replace(/</g, "\\lt ").replace(/>/g, "\\gt ");
+}
+
+/**
+ * Markdown written by a model, embedded in a document we own: raw HTML is turned into text (so it cannot
+ * close our <details> block or add elements), code spans and fenced blocks are left as written.
+ */
+export function neutralizeMarkdownHtml(markdown: string): string {
+  const parts = markdown.split(/(^```[\s\S]*?^```[ \t]*$|`[^`\n]*`)/m);
+  return parts.map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, "&lt;"))).join("");
+}

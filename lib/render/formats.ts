@@ -1,5 +1,6 @@
 // The feed formats, one row each: what a route serves at `path`, under which content type, rendered how.
 import type { Feed } from "../types";
+import { renderDigest } from "./digest";
 import { toFeedDocument, type FeedLinks } from "./document";
 import { renderAtom, renderJson, renderRss } from "./feeds";
 
@@ -25,6 +26,11 @@ export const FORMATS = {
     contentType: "application/feed+json; charset=utf-8",
     path: "/json",
     render: (feed, links) => renderJson(toFeedDocument(feed, links)),
+  },
+  md: {
+    contentType: "text/markdown; charset=utf-8",
+    path: "/md",
+    render: (feed) => renderDigest(feed),
   },
 } satisfies Record<string, FeedFormatSpec>;
 

@@ -29,6 +29,7 @@ const CONTENT_TYPES: Record<FeedFormat, RegExp> = {
   rss: /^application\/rss\+xml; charset=utf-8$/,
   atom: /^application\/atom\+xml; charset=utf-8$/,
   json: /^application\/feed\+json; charset=utf-8$/,
+  md: /^text\/markdown; charset=utf-8$/,
 };
 
 function harness(
@@ -77,7 +78,7 @@ interface JsonFeed {
 }
 
 describe("formats", () => {
-  it.each(["rss", "atom", "json"] as const)("/%s/cs.DC answers 200 with its Content-Type and a readable body", async (format) => {
+  it.each(["rss", "atom", "json", "md"] as const)("/%s/cs.DC answers 200 with its Content-Type and a readable body", async (format) => {
     const h = harness();
     server.setAnnounceDate("2026-06-30");
     const res = await get(h, `/${format}/cs.DC`);
@@ -90,6 +91,9 @@ describe("formats", () => {
       const feed = JSON.parse(body) as JsonFeed;
       expect(feed.version).toBe("https://jsonfeed.org/version/1.1");
       expect(feed.items.map((i) => i.id).sort()).toEqual(["2606.28516", "2606.29337"]);
+    } else if (format === "md") {
+      expect(body).toMatch(/^# arXiv Papers Bot/);
+      expect(body).toContain("**ArXiv ID**: 2606.29337v1");
     } else {
       expect(XMLValidator.validate(body)).toBe(true);
       expect(body).toContain(format === "rss" ? "<rss" : "<feed");
