@@ -152,6 +152,12 @@ export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
     probeStore: async () => void (await store.get("arxiv-rss-bot:health-probe")),
     cronSecret: env.cronSecret,
     devServer: env.devServer,
+    notes:
+      env.onVercel && !env.kv
+        ? [
+            "No KV store (KV_REST_API_URL): on Vercel the arXiv politeness gate and the cache are per instance, so several instances may each fetch arXiv, and papers are fetched again by every cold instance. Add Upstash Redis in the Storage tab.",
+          ]
+        : [],
     version: packageJson.version,
   };
 }

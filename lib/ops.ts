@@ -1,6 +1,8 @@
 // Operators' endpoints: /api/health (what works and what does not) and /api/cron/refresh (the daily
 // ingest and summaries, for Vercel Cron). JSON in, JSON out, Web APIs only.
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { CategoryStatus } from "./arxiv/source";
+import { announcementInstant } from "./arxiv/schedule";
 import { summaryCandidates } from "./feed";
 import type { FeedHandlerDeps } from "./http";
 import type { StoreHealth } from "./store/failover";
@@ -12,6 +14,8 @@ export interface OpsDeps extends Omit<FeedHandlerDeps, "schedule" | "renderCache
   cronSecret?: string;
   /** Under `next dev`: a request from localhost may refresh without a secret. */
   devServer: boolean;
+  /** What an operator should know about this deployment (e.g. state that is per instance). */
+  notes: string[];
   version: string;
 }
 
@@ -22,23 +26,63 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
   });
 }
 
-/** 200 when everything works, 503 when KV is failing (feeds still work, from memory and arXiv). */
+const DAY_MS = 86_400_000;
+
+interface CategoryHealth {
+  category: string;
+  /** The newest announcement day held, and how old it is. */
+  latestDay?: string;
+  latestDayAgeHours?: number;
+  lastFetch?: { at: string; outcome: string; message?: string };
+  lastGoodFetch?: string;
+  failing: boolean;
+  failingSince?: string;
+  nextCheckAt?: string;
+  unknownToArxiv?: boolean;
+}
+
+function categoryHealth(category: string, s: CategoryStatus | undefined, now: number): CategoryHealth {
+  if (!s) return { category, failing: false };
+  const failing = s.failures > 0;
+  return {
+    category,
+    ...(s.latestDay ? { latestDay: s.latestDay, latestDayAgeHours: Math.max(0, Math.round((now - announcementInstant(s.latestDay)) / 3_600_000)) } : {}),
+    lastFetch: { at: s.checkedAt, outcome: failing ? (s.lastError?.reason ?? "failed") : "ok", ...(failing && s.lastError ? { message: s.lastError.message } : {}) },
+    ...(s.fetchedAt ? { lastGoodFetch: s.fetchedAt } : {}),
+    failing,
+    ...(s.failingSince ? { failingSince: s.failingSince } : {}),
+    nextCheckAt: s.nextCheckAt,
+    ...(s.unknown ? { unknownToArxiv: true } : {}),
+  };
+}
+
+/**
+ * What works and what does not. `ok`; `degraded` (serving, but KV is down or arXiv has failed for a
+ * configured category for more than a day); `down` (nothing to serve: no category has papers and arXiv
+ * is failing). 200, 200 and 503, so a monitor pages only when readers get nothing.
+ */
 export async function handleHealth(deps: OpsDeps): Promise<Response> {
   await deps.probeStore().catch(() => undefined);
+  const now = deps.now();
   const store = deps.storeHealth();
-  const categories = await Promise.all(deps.config.categories.map((c) => deps.source.peek(c).catch(() => undefined)));
-  const status = store.healthy ? "ok" : "degraded";
+  const statuses = await Promise.all(deps.config.categories.map((c) => deps.source.peek(c).catch(() => undefined)));
+  const categories = deps.config.categories.map((c, i) => categoryHealth(c, statuses[i], now));
+  const usage = deps.summaries.enabled ? await deps.summaries.usage().catch(() => undefined) : undefined;
+  const longFailing = categories.some((c) => c.failingSince && now - Date.parse(c.failingSince) > DAY_MS);
+  const status = !categories.some((c) => c.latestDay) && categories.some((c) => c.failing) ? "down" : !store.healthy || longFailing ? "degraded" : "ok";
   return json(
     {
       status,
       version: deps.version,
-      store,
+      checkedAt: new Date(now).toISOString(),
+      store: { ...store, configured: store.kind === "kv" },
       summaries: deps.summaries.enabled
-        ? { enabled: true, model: deps.summaries.model }
+        ? { enabled: true, model: deps.summaries.model, ...(usage ? { today: { day: usage.day, calls: usage.calls, cap: usage.cap } } : {}), ...(usage?.lastCall ? { lastCall: usage.lastCall } : {}) }
         : { enabled: false, reason: deps.summaries.disabledReason },
-      categories: deps.config.categories.map((category, i) => categories[i] ?? { category, fetched: false }),
+      categories,
+      ...(deps.notes.length ? { notes: deps.notes } : {}),
     },
-    status === "ok" ? 200 : 503,
+    status === "down" ? 503 : 200,
   );
 }
 

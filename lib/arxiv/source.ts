@@ -60,6 +60,8 @@ const categoryStateSchema = z.object({
   failures: z.number().int().min(0),
   /** When the current run of failures began. */
   failingSince: z.number().optional(),
+  /** The newest announcement day held. */
+  latestDay: z.string().optional(),
   lastError: z.object({ reason: z.string(), message: z.string(), at: z.number() }).optional(),
   unknown: z.boolean().optional(),
 });
@@ -102,10 +104,16 @@ export interface ArxivSource {
 export interface CategoryStatus {
   category: string;
   version?: string;
+  /** The newest announcement day held. */
+  latestDay?: string;
+  /** The last successful fetch. */
   fetchedAt?: string;
+  /** The last time arXiv was asked, whatever it answered. */
+  checkedAt: string;
   changedAt?: string;
   nextCheckAt: string;
   failures: number;
+  failingSince?: string;
   lastError?: { reason: string; message: string; at: string };
   unknown?: boolean;
 }
@@ -292,6 +300,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       checkedAt: now,
       nextCheckAt: nextCheckAfterFetch(now, feedDate, outcome.papers.length > 0, deps.retrySeconds),
       failures: 0,
+      ...(days[0] ? { latestDay: days[0].date } : {}),
     };
     deps.log.info("fetched arXiv feed", {
       category,
@@ -318,10 +327,13 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     return {
       category,
       version: state.version,
+      latestDay: state.latestDay,
       fetchedAt: iso(state.fetchedAt),
+      checkedAt: iso(state.checkedAt)!,
       changedAt: iso(state.changedAt),
       nextCheckAt: iso(state.nextCheckAt)!,
       failures: state.failures,
+      ...(state.failures > 0 && state.failingSince !== undefined ? { failingSince: iso(state.failingSince) } : {}),
       ...(state.lastError && state.failures > 0 ? { lastError: { ...state.lastError, at: iso(state.lastError.at)! } } : {}),
       ...(state.unknown ? { unknown: true } : {}),
     };

@@ -58,6 +58,16 @@ export interface Summaries {
   lookup(papers: readonly Paper[]): Promise<Map<string, SummaryRecord>>;
   /** Generates missing summaries of `candidates`, in order, within the budgets. */
   fillMissing(candidates: readonly Paper[], options: { limit: number; concurrency: number; deadline?: number }): Promise<FillReport>;
+  /** Model calls made today (US Eastern, all instances) against the daily cap, and this process's last call. */
+  usage(): Promise<SummaryUsage>;
+}
+
+export interface SummaryUsage {
+  /** `YYYY-MM-DD`, US Eastern. */
+  day: string;
+  calls: number;
+  cap: number;
+  lastCall?: { at: string; ok: boolean; reason?: string; message?: string };
 }
 
 export interface SummaryEpoch {
@@ -98,6 +108,7 @@ export function disabledSummaries(reason: string): Summaries {
     epoch: async () => ({ count: 0, updatedAt: 0 }),
     lookup: async () => new Map(),
     fillMissing: async (candidates) => ({ ...emptyReport(candidates.length), skipped: reason }),
+    usage: async () => ({ day: "", calls: 0, cap: 0 }),
   };
 }
 
@@ -128,6 +139,14 @@ export function createSummaries(deps: SummariesDeps): Summaries {
   async function epoch(): Promise<SummaryEpoch> {
     const [count, updatedAt] = await store.getMany([storeKeys.summaryEpoch(), storeKeys.summaryUpdatedAt()]);
     return { count: typeof count === "number" ? count : 0, updatedAt: typeof updatedAt === "number" ? updatedAt : 0 };
+  }
+
+  let lastCall: SummaryUsage["lastCall"];
+
+  async function usage(): Promise<SummaryUsage> {
+    const day = easternDate(deps.now());
+    const calls = Number((await store.get(storeKeys.summaryBudget(day))) ?? 0);
+    return { day, calls: Number.isFinite(calls) ? calls : 0, cap: config.max_summaries_per_day, ...(lastCall ? { lastCall } : {}) };
   }
 
   // Candidate lists found fully summarized: summaries are kept forever, so such a list needs no more
@@ -241,6 +260,8 @@ export function createSummaries(deps: SummariesDeps): Summaries {
 
         const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"));
         const result = await model.complete(messages, deadline === undefined ? {} : { timeLeftMs: deadline - deps.now() });
+        const at = new Date(deps.now()).toISOString();
+        lastCall = result.ok ? { at, ok: true } : { at, ok: false, reason: result.reason, message: result.message };
         if (!result.ok) return recordFailure(key, failure, result);
         deps.log.info("summary generated", { key, tokens: result.usage, truncated: result.truncated || undefined });
         return await keep(key, failure, result.text, result.truncated, fullText !== undefined);
@@ -281,7 +302,7 @@ export function createSummaries(deps: SummariesDeps): Summaries {
     return { reason: problem.reason, message: problem.message };
   }
 
-  return { enabled: true, model: model.name, epoch, lookup, fillMissing };
+  return { enabled: true, model: model.name, epoch, lookup, fillMissing, usage };
 }
 
 /** At most `size` holders at once; the others wait their turn in order. */

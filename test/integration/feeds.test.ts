@@ -269,11 +269,25 @@ describe("without an API key or KV", () => {
     }
     const health = await fetch(`${app.url}/api/health`);
     expect(health.status).toBe(200);
-    const body = (await health.json()) as { status: string; store: { kind: string }; summaries: { enabled: boolean; reason: string } };
+    const body = (await health.json()) as {
+      status: string;
+      version: string;
+      store: { kind: string; configured: boolean };
+      summaries: { enabled: boolean; reason: string };
+      categories: { category: string; latestDay?: string; lastFetch?: { outcome: string }; failing: boolean }[];
+    };
     expect(body.status).toBe("ok");
-    expect(body.store.kind).toBe("memory");
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(body.store).toMatchObject({ kind: "memory", configured: false });
     expect(body.summaries.enabled).toBe(false);
     expect(body.summaries.reason).toMatch(/API key/);
+    expect(body.categories.map((c) => [c.category, c.latestDay, c.lastFetch?.outcome, c.failing])).toEqual(
+      CONFIGURED.map((c) => [c, expectedAnnouncementDate(Date.now()), "ok", false]),
+    );
+    // The old bot's path answers the same.
+    const old = await fetch(`${app.url}/health`);
+    expect(old.status).toBe(200);
+    expect(((await old.json()) as { categories: unknown }).categories).toEqual(body.categories);
   });
 
   it("refuses the cron refresh when CRON_SECRET is not set", async () => {

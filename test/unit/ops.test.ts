@@ -33,6 +33,7 @@ const HEALTHY: StoreHealth = { kind: "kv", healthy: true };
 interface HarnessOptions {
   cronSecret?: string;
   devServer?: boolean;
+  notes?: string[];
   summaries?: Summaries;
   storeHealth?: () => StoreHealth;
   probeStore?: () => Promise<void>;
@@ -59,6 +60,7 @@ function harness(options: HarnessOptions = {}) {
       }),
     cronSecret: options.cronSecret,
     devServer: options.devServer ?? false,
+    notes: options.notes ?? [],
     version: VERSION,
   };
   return { ...sh, deps, log, probes: () => probes };
@@ -72,6 +74,7 @@ function recordingSummaries(report: Partial<FillReport> = {}) {
     model: "qwen-long",
     epoch: async () => ({ count: 0, updatedAt: 0 }),
     lookup: async () => new Map(),
+    usage: async () => ({ day: "2026-06-30", calls: 7, cap: 100, lastCall: { at: "2026-06-30T13:00:00.000Z", ok: true } }),
     fillMissing: async (candidates, options) => {
       calls.push({ candidates: candidates.map((p) => p.id), options });
       return {
@@ -100,7 +103,7 @@ interface HealthBody {
   version: string;
   store: StoreHealth;
   summaries: { enabled: boolean; model?: string; reason?: string };
-  categories: ({ category: string; fetched?: false } & Record<string, unknown>)[];
+  categories: ({ category: string; failing: boolean } & Record<string, unknown>)[];
 }
 
 interface CronBody {
@@ -120,49 +123,79 @@ describe("handleHealth", () => {
     expect(await res.json()).toEqual({
       status: "ok",
       version: VERSION,
-      store: { kind: "kv", healthy: true },
+      checkedAt: new Date(TUE_10AM).toISOString(),
+      store: { kind: "kv", healthy: true, configured: true },
       summaries: { enabled: false, reason: DISABLED_REASON },
       categories: [
-        { category: "cs.AI", fetched: false },
-        { category: "cs.DC", fetched: false },
+        { category: "cs.AI", failing: false },
+        { category: "cs.DC", failing: false },
       ],
     });
     expect(h.probes()).toBe(1);
     expect(server.requests).toEqual([]);
   });
 
-  it("reports what the store knows of each category once it has been fetched", async () => {
+  it("per category: the latest announcement day held and its age, the last fetch and its outcome", async () => {
     const h = harness();
-    const ai = await h.source.load("cs.AI");
+    server.setAnnounceDate("2026-06-30");
+    await h.source.load("cs.AI");
     const body = (await (await handleHealth(h.deps)).json()) as HealthBody;
-    expect(body.categories[0]).toMatchObject({
+    expect(body.categories[0]).toEqual({
       category: "cs.AI",
-      version: ai.version,
-      fetchedAt: new Date(TUE_10AM).toISOString(),
-      failures: 0,
+      latestDay: "2026-06-30",
+      latestDayAgeHours: 10,
+      lastFetch: { at: new Date(TUE_10AM).toISOString(), outcome: "ok" },
+      lastGoodFetch: new Date(TUE_10AM).toISOString(),
+      failing: false,
+      nextCheckAt: expect.any(String),
     });
-    expect(body.categories[0]!.nextCheckAt).toEqual(expect.any(String));
-    expect(body.categories[1]).toEqual({ category: "cs.DC", fetched: false });
+    expect(body.categories[1]).toEqual({ category: "cs.DC", failing: false });
   });
 
-  it("shows a category's last error while arXiv is failing for it", async () => {
+  it("while arXiv fails for a category: its outcome, since when; ok with papers for under a day, degraded after, still 200", async () => {
     const h = harness();
-    server.setScenario("cs.DC", "http-503");
+    server.setAnnounceDate("2026-06-30");
     await h.source.load("cs.DC");
-    const body = (await (await handleHealth(h.deps)).json()) as HealthBody;
-    expect(body.status).toBe("ok");
-    expect(body.categories[1]).toMatchObject({ category: "cs.DC", failures: 1, lastError: { reason: expect.any(String) } });
+    h.clock.advance(3_600_000);
+    server.setScenario("cs.DC", "http-503");
+    h.clock.set(Date.parse("2026-07-01T14:00:00Z"));
+    await h.source.load("cs.DC");
+    const first = (await (await handleHealth(h.deps)).json()) as HealthBody;
+    expect(first.status).toBe("ok");
+    expect(first.categories[1]).toMatchObject({
+      category: "cs.DC",
+      latestDay: "2026-06-30",
+      lastFetch: { outcome: "http-error", message: "arXiv answered HTTP 503" },
+      failing: true,
+      failingSince: "2026-07-01T14:00:00.000Z",
+    });
+    h.clock.set(Date.parse("2026-07-02T15:00:00Z"));
+    await h.source.load("cs.DC");
+    const res = await handleHealth(h.deps);
+    expect(res.status).toBe(200);
+    const later = (await res.json()) as HealthBody;
+    expect(later.status).toBe("degraded");
+    expect(later.categories[1]).toMatchObject({ failing: true, failingSince: "2026-07-01T14:00:00.000Z" });
   });
 
-  it("503 {status: degraded} when storeHealth() says the store is unhealthy, with its error", async () => {
+  it("503 {status: down} when nothing can be served: no papers held and arXiv failing", async () => {
+    const h = harness();
+    server.setScenario("*", "http-500");
+    await Promise.all(CATEGORIES.map((c) => h.source.load(c)));
+    const res = await handleHealth(h.deps);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as HealthBody).status).toBe("down");
+  });
+
+  it("degraded (still 200) when storeHealth() says KV is unhealthy, with its error", async () => {
     const failing: StoreHealth = { kind: "kv", healthy: false, lastError: "TypeError: fetch failed", failingSince: "2026-06-30T13:59:00.000Z" };
     const h = harness({ storeHealth: () => failing });
     const res = await handleHealth(h.deps);
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const body = (await res.json()) as HealthBody;
     expect(body.status).toBe("degraded");
-    expect(body.store).toEqual(failing);
+    expect(body.store).toEqual({ ...failing, configured: true });
     expect(body.categories.map((c) => c.category)).toEqual(CATEGORIES);
   });
 
@@ -172,16 +205,22 @@ describe("handleHealth", () => {
     const log = recordingLogger();
     const failover = new FailoverStore(brokenKv, new MemoryStore(() => TUE_10AM), { now: () => TUE_10AM, log, retryPrimaryAfterMs: 15_000 });
     const h = harness({ store: failover, storeHealth: () => failover.health(), probeStore: async () => void (await failover.get("probe")) });
-    const res = await handleHealth(h.deps);
-    expect(res.status).toBe(503);
-    const body = (await res.json()) as HealthBody;
+    const body = (await (await handleHealth(h.deps)).json()) as HealthBody;
     expect(body.status).toBe("degraded");
     expect(body.store).toEqual({
       kind: "kv",
+      configured: true,
       healthy: false,
       lastError: "TypeError: fetch failed",
       failingSince: new Date(TUE_10AM).toISOString(),
     });
+  });
+
+  it("without KV: the in-process store, not configured; on Vercel a note says the gate and cache are per instance", async () => {
+    const h = harness({ storeHealth: () => ({ kind: "memory", healthy: true }), notes: ["per instance"] });
+    const body = (await (await handleHealth(h.deps)).json()) as HealthBody & { notes?: string[] };
+    expect(body.store).toEqual({ kind: "memory", healthy: true, configured: false });
+    expect(body.notes).toEqual(["per instance"]);
   });
 
   it("a probe that throws does not break the health check", async () => {
@@ -196,12 +235,17 @@ describe("handleHealth", () => {
     const source = { ...h.deps.source, peek: (c: string) => (c === "cs.DC" ? Promise.reject(new Error("store read failed")) : h.source.peek(c)) };
     const res = await handleHealth({ ...h.deps, source });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as HealthBody).categories[1]).toEqual({ category: "cs.DC", fetched: false });
+    expect(((await res.json()) as HealthBody).categories[1]).toEqual({ category: "cs.DC", failing: false });
   });
 
-  it("summaries: enabled with the model, or disabled with the reason", async () => {
+  it("summaries: enabled with the model, today's calls against the cap and the last call; or disabled with the reason", async () => {
     const on = harness({ summaries: recordingSummaries().summaries });
-    expect(((await (await handleHealth(on.deps)).json()) as HealthBody).summaries).toEqual({ enabled: true, model: "qwen-long" });
+    expect(((await (await handleHealth(on.deps)).json()) as HealthBody).summaries).toEqual({
+      enabled: true,
+      model: "qwen-long",
+      today: { day: "2026-06-30", calls: 7, cap: 100 },
+      lastCall: { at: "2026-06-30T13:00:00.000Z", ok: true },
+    });
     for (const reason of ["ai_summary.enabled is false in config.json", "on Vercel, summaries need a KV store (KV_REST_API_URL)"]) {
       const off = harness({ summaries: disabledSummaries(reason) });
       expect(((await (await handleHealth(off.deps)).json()) as HealthBody).summaries).toEqual({ enabled: false, reason });

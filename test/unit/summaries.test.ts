@@ -384,6 +384,20 @@ describe("budgets", () => {
     expect(llm.calls).toHaveLength(4);
   });
 
+  it("usage(): today's calls against the cap, across instances, and this process's last call", async () => {
+    const clock = fakeClock(T0);
+    const store = new MemoryStore(clock.now);
+    const [a, b] = [0, 1].map(() => setup({ store, clock, config: { max_summaries_per_day: 9 } }).summaries);
+    expect(await a!.usage()).toEqual({ day: "2026-06-30", calls: 0, cap: 9 });
+    await a!.fillMissing(papers(2, 130), ALL);
+    llm.setBehaviour("*", "http-500");
+    await b!.fillMissing(papers(1, 140), ALL);
+    expect(await a!.usage()).toEqual({ day: "2026-06-30", calls: 3, cap: 9, lastCall: { at: new Date(T0).toISOString(), ok: true } });
+    expect((await b!.usage()).lastCall).toEqual({ at: new Date(T0).toISOString(), ok: false, reason: "http-error", message: "the model API answered HTTP 500" });
+    clock.set(et("2026-07-01", "09:00"));
+    expect((await a!.usage()).calls).toBe(0);
+  });
+
   it("max_summaries_per_day 0 → no call at all", async () => {
     const { summaries } = setup({ config: { max_summaries_per_day: 0 } });
     expect(await summaries.fillMissing(papers(3), ALL)).toMatchObject({ generated: 0, budgetExhausted: true });

@@ -44,6 +44,7 @@ describe("one cron run with the shipped config.json", () => {
       probeStore: async () => undefined,
       cronSecret: SECRET,
       devServer: false,
+      notes: [],
       version: "test",
     };
     const res = await handleCronRefresh(new Request("http://x/api/cron/refresh", { headers: { Authorization: `Bearer ${SECRET}` } }), deps, 300_000);
