@@ -125,11 +125,43 @@ export function canonicalSearch(search: URLSearchParams): string {
   return parts.length ? `?${parts.join("&")}` : "";
 }
 
+/** Tracking parameters links pick up on their way to a reader: ignored, not refused. */
+const TRACKING = /^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|ref)$/i;
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** 400 for a parameter we do not read: a typo (`?keyword=`) must not silently serve the default feed. */
+function refuseUnknown(search: URLSearchParams, known: readonly string[]): void {
+  for (const name of new Set(search.keys())) {
+    if (known.includes(name) || TRACKING.test(name)) continue;
+    const lower = name.toLowerCase();
+    const closest = [...known].sort((a, b) => editDistance(lower, a) - editDistance(lower, b))[0]!;
+    const near = editDistance(lower, closest) <= Math.max(2, Math.floor(closest.length / 3)) || (lower.length >= 4 && closest.startsWith(lower.slice(0, 4)));
+    const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    const hint = near ? `did you mean "${closest}"?` : `known ones are ${known.join(", ")}`;
+    throw new AppError("bad_request", `Unknown query parameter "${shown}": ${hint}`);
+  }
+}
+
 export function parseFeedParams(
   segments: readonly string[] | undefined,
   search: URLSearchParams,
   config: AppConfig,
+  options: { alsoKnown?: readonly string[] } = {},
 ): FeedParams {
+  refuseUnknown(search, [...QUERY_NAMES, ...(options.alsoKnown ?? [])]);
   const named = parseCategories(segments);
   const categories = named ?? config.categories;
 
@@ -176,7 +208,7 @@ const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** The page's path and query string: the feed's parameters, plus `day`. */
 export function parsePageParams(segments: readonly string[] | undefined, search: URLSearchParams, config: AppConfig): PageParams {
-  const feed = parseFeedParams(segments, search, config);
+  const feed = parseFeedParams(segments, search, config, { alsoKnown: ["day"] });
   const day = search.get("day")?.trim();
   if (!day) return { feed };
   const m = DAY.exec(day);

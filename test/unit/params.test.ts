@@ -195,9 +195,9 @@ describe("parseFeedParams: limit, min_score, types, match", () => {
 });
 
 describe("parseFeedParams: custom flag and cache key", () => {
-  it("unknown parameters are ignored: not custom, same cache key as no query", () => {
+  it("tracking parameters are ignored: not custom, same cache key as no query", () => {
     const plain = params("");
-    const tracked = params("utm_source=newsletter&foo=bar");
+    const tracked = params("utm_source=newsletter&fbclid=bar");
     expect(tracked.custom).toBe(false);
     expect(tracked.profile).toEqual(plain.profile);
     expect(tracked.cacheKey).toBe(plain.cacheKey);
@@ -264,5 +264,35 @@ describe("page parameters", () => {
 
   it("profileFields shows a profile the way the form edits it", () => {
     expect(profileFields(config.profile)).toEqual({ keywords: "LLM, agent^2", exclude: "", min_score: "0", limit: "30", match: "prefix", types: ["new"] });
+  });
+});
+
+describe("unknown query parameters", () => {
+  const config = parseConfig({ categories: ["cs.AI"] });
+  const parse = (query: string) => parseFeedParams(undefined, new URLSearchParams(query), config);
+
+  it.each([
+    ["keyword=LLM", 'Unknown query parameter "keyword": did you mean "keywords"?'],
+    ["exclusions=x", 'Unknown query parameter "exclusions": did you mean "exclude"?'],
+    ["minscore=2", 'Unknown query parameter "minscore": did you mean "min_score"?'],
+    ["Limit=5", 'Unknown query parameter "Limit": did you mean "limit"?'],
+    ["type=new", 'Unknown query parameter "type": did you mean "types"?'],
+    ["format=atom", 'Unknown query parameter "format": known ones are keywords, exclude, min_score, limit, types, match'],
+    ["day=2026-06-30", 'Unknown query parameter "day": known ones are keywords, exclude, min_score, limit, types, match'],
+  ])("?%s gets 400: %s", (query, message) => {
+    expect(expectAppError(() => parse(query), "bad_request").message).toBe(message);
+  });
+
+  it("tracking parameters a link picked up are ignored, not refused", () => {
+    expect(parse("utm_source=newsletter&utm_medium=email&fbclid=x&gclid=y").custom).toBe(false);
+  });
+
+  it("a very long unknown name is shown cut short", () => {
+    expect(expectAppError(() => parse(`${"x".repeat(500)}=1`), "bad_request").message.length).toBeLessThan(200);
+  });
+
+  it("the page also knows day", () => {
+    expect(parsePageParams(undefined, new URLSearchParams("day=2026-06-30"), config).day).toBe("2026-06-30");
+    expect(expectAppError(() => parsePageParams(undefined, new URLSearchParams("dya=2026-06-30"), config), "bad_request").message).toContain('did you mean "day"?');
   });
 });
