@@ -4,7 +4,7 @@ import { categoryName } from "../arxiv/categories";
 import { arxivLinks, isCategoryCode } from "../arxiv/ids";
 import { announcementInstant } from "../arxiv/schedule";
 import { cleanLine, cleanText } from "../text";
-import type { Feed, FeedEntry, Paper, RankedPaper, SummaryRecord } from "../types";
+import type { Feed, FeedEntry, Paper, RankProfile, RankedPaper, SummaryRecord } from "../types";
 import { escapeHtml, escapeHtmlAttr, safeHttpUrl } from "./escape";
 import { renderMarkdown } from "./markdown";
 
@@ -24,7 +24,10 @@ export interface FeedItem {
   title: string;
   /** The paper's abstract page, made from its id. */
   link: string;
-  date: Date;
+  /** The announcement instant. */
+  published: Date;
+  /** When the item last changed: its announcement, or later when its AI summary arrived. */
+  updated: Date;
   authors: string[];
   /** Category codes, the primary first. */
   categories: string[];
@@ -47,8 +50,22 @@ export interface FeedDocument {
 
 export const GENERATOR = "arxiv-rss-bot";
 
-export function feedTitle(categories: readonly string[]): string {
-  return `arXiv ${categories.join(" + ")}: ranked`;
+/**
+ * `arXiv cs.LG: ranked` for the configured profile; a personal feed says what it follows
+ * (`arXiv cs.LG: diffusion, RL`), so a reader with several can tell them apart.
+ */
+export function feedTitle(categories: readonly string[], custom?: { profile: RankProfile; base: RankProfile }): string {
+  const head = `arXiv ${categories.join(" + ")}`;
+  if (!custom) return `${head}: ranked`;
+  const { profile, base } = custom;
+  const terms = profile.keywords.map((k) => k.term);
+  const sameKeywords = JSON.stringify(profile.keywords) === JSON.stringify(base.keywords);
+  if (!sameKeywords) {
+    if (terms.length === 0) return `${head}: all papers`;
+    const shown = terms.slice(0, 4).join(", ");
+    return cleanLine(`${head}: ${shown}${terms.length > 4 ? `, +${terms.length - 4} more` : ""}`);
+  }
+  return `${head}: ranked (custom)`;
 }
 
 export function feedDescription(feed: Feed): string {
@@ -65,13 +82,13 @@ export function feedDescription(feed: Feed): string {
   );
 }
 
-export function toFeedDocument(feed: Feed, links: FeedLinks): FeedDocument {
+export function toFeedDocument(feed: Feed, links: FeedLinks, base?: RankProfile): FeedDocument {
   const items: FeedItem[] = [];
   for (const day of feed.days) {
     for (const entry of day.papers) items.push(toItem(entry));
   }
   return {
-    title: feedTitle(feed.params.categories),
+    title: feedTitle(feed.params.categories, feed.params.custom && base ? { profile: feed.params.profile, base } : undefined),
     description: feedDescription(feed),
     links,
     updated: new Date(feed.updatedAt),
@@ -108,12 +125,14 @@ function toItem(entry: FeedEntry): FeedItem {
   const p = cleanPaper(original.paper);
   const ranked: RankedPaper = { ...original, paper: p, matches: original.matches.map((m) => ({ ...m, term: cleanLine(m.term) })) };
   const aiSummary = originalSummary && cleanSummary(originalSummary);
+  const published = new Date(announcementInstant(p.announced));
   return {
     ...(aiSummary ? { aiSummary } : {}),
     guid: p.id,
     title: p.title,
     link: arxivLinks(p.id).abs,
-    date: new Date(announcementInstant(p.announced)),
+    published,
+    updated: aiSummary && Date.parse(aiSummary.createdAt) > published.getTime() ? new Date(aiSummary.createdAt) : published,
     authors: p.authors,
     categories: p.categories,
     summary: p.abstract,

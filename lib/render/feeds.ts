@@ -5,6 +5,9 @@ import { arxivLinks } from "../arxiv/ids";
 import { GENERATOR, type FeedDocument, type FeedItem } from "./document";
 import { escapeHtml, xmlJsCdata, xmlJsText } from "./escape";
 
+const FEED_AUTHOR = "arXiv authors, ranked by arxiv-rss-bot";
+/** The taxonomy arXiv category codes come from, as RSS 2.0's category domain. */
+const CATEGORY_DOMAIN = "https://arxiv.org/category_taxonomy";
 
 /** The feed package types CDATA fields as strings; xml-js writes an array as consecutive sections. */
 const cdata = (text: string) => xmlJsCdata(text) as unknown as string;
@@ -21,8 +24,10 @@ function feedOptions(doc: FeedDocument, self: string, xml: boolean): FeedOptions
     updated: doc.updated,
     generator: GENERATOR,
     language: "en",
+    // Minutes a reader may cache the RSS feed; arXiv announces once a day, and ETags make polls cheap.
+    ttl: 60,
     // Atom needs an author for entries without one; arXiv papers always name theirs, but be safe.
-    author: { name: "arXiv authors, ranked by arxiv-rss-bot" },
+    author: { name: FEED_AUTHOR, link: doc.links.html },
   };
 }
 
@@ -33,36 +38,41 @@ function build(doc: FeedDocument, self: string, xml: boolean, toItem: (item: Fee
 }
 
 export function renderRss(doc: FeedDocument): string {
-  return build(doc, doc.links.rss, true, (item) => ({
+  const feed = build(doc, doc.links.rss, true, (item) => ({
     // Readers disagree on whether an RSS title is text or HTML; escaped, it reads the same either way
     // (feedparser, for one, takes a title with an entity or a tag in it as HTML).
     title: cdata(escapeHtml(item.title)),
     guid: xmlJsText(item.guid),
     link: item.link,
-    date: item.date,
+    date: item.published,
     description: cdata(escapeHtml(item.summary)),
     content: cdata(item.contentHtml),
-    category: item.categories.map((c) => ({ name: xmlJsText(c) })),
+    category: item.categories.map((c) => ({ name: xmlJsText(c), domain: CATEGORY_DOMAIN })),
     // <author> must be an e-mail address in RSS 2.0; Dublin Core's creator, one per author, is what readers show.
     extensions: [{ name: "dc:creator", objects: item.authors.map((name) => ({ _text: xmlJsText(name) })) as unknown as Record<string, unknown> }],
-  })).rss2();
+  }));
+  // arXiv announces nothing on weekends, and says so in its own feeds.
+  feed.addExtension({ name: "skipDays", objects: { day: [{ _text: "Saturday" }, { _text: "Sunday" }] } });
+  return feed.rss2();
 }
 
 export function renderAtom(doc: FeedDocument): string {
-  return build(doc, doc.links.atom, true, (item) => ({
+  const xml = build(doc, doc.links.atom, true, (item) => ({
     // The package declares entry titles type="html": so the title goes in as HTML-escaped text.
     title: cdata(escapeHtml(item.title)),
     // Atom ids are IRIs: the versionless abstract URL names the paper across all its versions.
     id: item.link,
     link: item.link,
-    date: item.date,
-    published: item.date,
+    date: item.updated,
+    published: item.published,
     description: cdata(escapeHtml(item.summary)),
     content: cdata(item.contentHtml),
     author: item.authors.map((name) => ({ name: xmlJsText(name) })),
     // Category codes hold no character that needs escaping (the package escapes `&` in attributes itself).
     category: item.categories.map((c) => ({ name: c, term: c })),
   })).atom1();
+  // The package writes no language for Atom: the root element's xml:lang says it.
+  return xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">');
 }
 
 export function renderJson(doc: FeedDocument): string {
@@ -70,8 +80,8 @@ export function renderJson(doc: FeedDocument): string {
     title: item.title,
     id: item.guid,
     link: item.link,
-    date: item.date,
-    published: item.date,
+    date: item.updated,
+    published: item.published,
     description: item.summary,
     content: item.contentHtml,
     category: item.categories.map((name) => ({ name })),
@@ -81,9 +91,11 @@ export function renderJson(doc: FeedDocument): string {
     ],
   })).json1();
   // The package writes JSON Feed 1.0 with one author per item; 1.1 lists them all.
-  const json = JSON.parse(text) as { version: string; language?: string; items: { author?: unknown }[] };
+  const json = JSON.parse(text) as { version: string; language?: string; author?: unknown; authors?: unknown; items: { author?: unknown }[] };
   json.version = "https://jsonfeed.org/version/1.1";
   json.language = "en";
+  delete json.author;
+  json.authors = [{ name: FEED_AUTHOR, url: doc.links.html }];
   for (const entry of json.items) delete entry.author;
   return JSON.stringify(json);
 }

@@ -1,5 +1,5 @@
 // The feed formats, one row each: what a route serves at `path`, under which content type, rendered how.
-import type { Feed } from "../types";
+import type { Feed, RankProfile } from "../types";
 import { renderDigest } from "./digest";
 import { toFeedDocument, type FeedLinks } from "./document";
 import { renderAtom, renderJson, renderRss } from "./feeds";
@@ -8,24 +8,25 @@ export interface FeedFormatSpec {
   contentType: string;
   /** The route's first path segment: `/rss`, `/rss/cs.LG`. */
   path: string;
-  render(feed: Feed, links: FeedLinks): string;
+  /** `base`: the configured profile, which a personal feed's title is told apart from. */
+  render(feed: Feed, links: FeedLinks, base: RankProfile): string;
 }
 
 export const FORMATS = {
   rss: {
     contentType: "application/rss+xml; charset=utf-8",
     path: "/rss",
-    render: (feed, links) => renderRss(toFeedDocument(feed, links)),
+    render: (feed, links, base) => renderRss(toFeedDocument(feed, links, base)),
   },
   atom: {
     contentType: "application/atom+xml; charset=utf-8",
     path: "/atom",
-    render: (feed, links) => renderAtom(toFeedDocument(feed, links)),
+    render: (feed, links, base) => renderAtom(toFeedDocument(feed, links, base)),
   },
   json: {
     contentType: "application/feed+json; charset=utf-8",
     path: "/json",
-    render: (feed, links) => renderJson(toFeedDocument(feed, links)),
+    render: (feed, links, base) => renderJson(toFeedDocument(feed, links, base)),
   },
   md: {
     contentType: "text/markdown; charset=utf-8",

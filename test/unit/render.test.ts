@@ -8,7 +8,7 @@ import { parseFeedParams } from "../../lib/params";
 import { formatScore, itemHtml, licenseLabel, toFeedDocument, type FeedDocument, type FeedLinks } from "../../lib/render/document";
 import { renderAtom, renderJson, renderRss } from "../../lib/render/feeds";
 import type { Feed, Paper, RankedPaper } from "../../lib/types";
-import { DAY, dayFixture, illegalXmlContext, makePaper, parseFixture } from "./helpers/fixtures";
+import { DAY, dayFixture, illegalXmlContext, makePaper, parseFixture, withSummaries } from "./helpers/fixtures";
 
 const LINKS: FeedLinks = {
   rss: "https://feeds.example.test/rss/cs.AI+cs.LG?keywords=LLM,agent^2&types=all",
@@ -63,7 +63,7 @@ interface RssItem {
   pubDate: string;
   description: string;
   "content:encoded": string;
-  category: string[];
+  category: (string | { "#text": string })[];
   "dc:creator": string | string[];
 }
 interface AtomEntry {
@@ -191,7 +191,8 @@ describe("rendering real papers (cs.AI day + the real cs.LG/stat.ML capture)", (
       rssItems.forEach((item, i) => {
         const p = ranked[i]!.paper;
         expect(creators(item)).toEqual(p.authors);
-        expect(item.category).toEqual(p.categories);
+        expect(item.category.map(text)).toEqual(p.categories);
+        for (const c of item.category) expect((c as unknown as Record<string, string>)["@_domain"]).toBe("https://arxiv.org/category_taxonomy");
       });
     });
 
@@ -438,5 +439,51 @@ describe("licenseLabel and formatScore", () => {
     expect(formatScore(7.5)).toBe("7.5");
     expect(formatScore(1.333333)).toBe("1.33");
     expect(formatScore(0.3)).toBe("0.3");
+  });
+});
+
+describe("feeds by the conventions readers know", () => {
+  const papers = [makePaper({ id: "2606.00001", title: "LLM agents" }), makePaper({ id: "2606.00002", title: "More LLM" })];
+  const snap = () => [snapshot("cs.AI", [{ date: DAY, papers }])];
+  const summary = { markdown: "A summary of the paper, long enough.", model: "m", sourceUsed: "abstract" as const, createdAt: "2026-06-30T15:00:00.000Z" };
+
+  it("RSS: ttl, skipDays Saturday and Sunday (arXiv's own), and the language", () => {
+    const rss = renderRss(toFeedDocument(feedOf("", snap()), LINKS));
+    const channel = readRss(rss) as unknown as { ttl: string; language: string; skipDays: { day: string[] } };
+    expect(channel.ttl).toBe("60");
+    expect(channel.language).toBe("en");
+    expect(rss).toMatch(/<skipDays>\s*<day>Saturday<\/day>\s*<day>Sunday<\/day>\s*<\/skipDays>/);
+  });
+
+  it("Atom says its language on the root; JSON Feed has language and feed-level authors", () => {
+    const doc = toFeedDocument(feedOf("", snap()), LINKS);
+    expect(renderAtom(doc)).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">');
+    const json = JSON.parse(renderJson(doc)) as { language: string; authors: { name: string; url: string }[]; author?: unknown };
+    expect(json.language).toBe("en");
+    expect(json.authors).toEqual([{ name: "arXiv authors, ranked by arxiv-rss-bot", url: LINKS.html }]);
+    expect(json.author).toBeUndefined();
+  });
+
+  it("an item's updated time moves when its summary arrives; its published time stays the announcement", () => {
+    const feed = feedOf("", snap());
+    const withSummary = withSummaries(feed, new Map([["2606.00001", summary]]));
+    const atomEntries = readAtom(renderAtom(toFeedDocument(withSummary, LINKS))).entry;
+    const entry = (id: string) => atomEntries.find((e) => e.id.endsWith(id))!;
+    expect(entry("2606.00001").updated).toBe("2026-06-30T15:00:00.000Z");
+    expect(entry("2606.00001").published).toBe(new Date(announcementInstant(DAY)).toISOString());
+    expect(entry("2606.00002").updated).toBe(new Date(announcementInstant(DAY)).toISOString());
+    const items = (JSON.parse(renderJson(toFeedDocument(withSummary, LINKS))) as { items: { id: string; date_modified: string; date_published: string }[] }).items;
+    expect(items.find((i) => i.id === "2606.00001")).toMatchObject({ date_modified: "2026-06-30T15:00:00.000Z", date_published: new Date(announcementInstant(DAY)).toISOString() });
+    const rssItems = readRss(renderRss(toFeedDocument(withSummary, LINKS))).item;
+    expect(rssItems.every((i) => i.pubDate === new Date(announcementInstant(DAY)).toUTCString())).toBe(true);
+  });
+
+  it("a personal feed's title says what it follows, so a reader can tell feeds apart", () => {
+    const title = (query: string) => toFeedDocument(feedOf(query, snap()), LINKS, config.profile).title;
+    expect(title("")).toBe("arXiv cs.AI: ranked");
+    expect(title("keywords=diffusion,RL")).toBe("arXiv cs.AI: diffusion, RL");
+    expect(title("keywords=a,b,c,d,e,f")).toBe("arXiv cs.AI: a, b, c, d, +2 more");
+    expect(title("keywords=")).toBe("arXiv cs.AI: all papers");
+    expect(title("limit=5")).toBe("arXiv cs.AI: ranked (custom)");
   });
 });
