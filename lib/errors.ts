@@ -7,7 +7,13 @@ export type ErrorCode =
   | "config" // 500: config.json or environment is invalid (the operator's to fix)
   | "internal"; // 500: a bug; details go to the log only
 
+// Next bundles lib/ once per layer (route handlers, pages), and the process's one set of dependencies
+// (lib/live.ts) is shared by all of them: an AppError thrown by one copy must be recognised by another,
+// which `instanceof` cannot do. A registered symbol can.
+const BRAND = Symbol.for("arxiv-rss-bot.AppError");
+
 export class AppError extends Error {
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   /** Seconds a client should wait before retrying (503). */
   readonly retryAfterSeconds?: number;
@@ -21,5 +27,5 @@ export class AppError extends Error {
 }
 
 export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
+  return err instanceof AppError || (typeof err === "object" && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true);
 }
