@@ -46,15 +46,19 @@ function createStore(env: AppEnv, log: Logger): { store: Store; health: () => St
 /** Next's build id, so that a rebuild (self-hosted: same version, no deployment id) changes every ETag. */
 function readBuildId(): string | null {
   try {
-    return readFileSync(path.join(process.cwd(), ".next", "BUILD_ID"), "utf8").trim();
+    return readFileSync(path.join(/*turbopackIgnore: true*/ process.cwd(), ".next", "BUILD_ID"), "utf8").trim();
   } catch {
     return null;
   }
 }
 
-/** Reads the prompt file named by config.json, relative to the project (where config.json is). */
+/**
+ * Reads the prompt file named by config.json, relative to the project (where config.json is). The path
+ * is computed, which would make the build trace the whole project into every function: the tracer is told
+ * to look away, and next.config.ts ships exactly that file instead.
+ */
 export function readPromptFile(config: AppConfig): string {
-  return readFileSync(path.resolve(process.cwd(), config.aiSummary.prompt_file), "utf8");
+  return readFileSync(path.resolve(/*turbopackIgnore: true*/ process.cwd(), config.aiSummary.prompt_file), "utf8");
 }
 
 function createLiveSummaries(
