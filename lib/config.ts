@@ -190,6 +190,9 @@ const envSchema = z.object({
   TRUST_PROXY: z.enum(["0", "1", "true", "false"], { error: 'must be "1" or "0"' }).optional(),
 });
 
+/** Every environment variable the service reads (besides the model key config.json names). */
+export const ENV_NAMES = Object.keys(envSchema.shape);
+
 export interface AppEnv {
   arxivRssUrl: string;
   /** Minimum gap between two arXiv requests, across all instances. */
