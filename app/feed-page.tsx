@@ -12,7 +12,7 @@ import { resolveOrigin } from "@/lib/origin";
 import { parsePageParams, profileSearch, type PageParams } from "@/lib/params";
 import { feedDescription, feedTitle } from "@/lib/render/document";
 import { ErrorView, FeedPage } from "@/lib/render/page/components";
-import { buildPageView, DayNotKept } from "@/lib/render/page/view";
+import { buildPageView, DayNotKept, type PageView } from "@/lib/render/page/view";
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -77,10 +77,10 @@ export async function FeedPageContent({ segments, search }: { segments?: string[
   } catch (err) {
     return <ErrorView status={400} title="Bad request" message={isAppError(err) ? err.message : "Invalid request"} />;
   }
+  let page: { view: PageView; description: string };
   try {
     const feed = await loadFeed(request.feed, deps);
-    const view = buildPageView(feed, { config: deps.config, origin, day: request.day, now: deps.now() });
-    return <FeedPage view={view} description={feedDescription(feed)} />;
+    page = { view: buildPageView(feed, { config: deps.config, origin, day: request.day, now: deps.now() }), description: feedDescription(feed) };
   } catch (err) {
     if (err instanceof DayNotKept) notFound();
     if (isAppError(err) && err.code === "not_found") notFound();
@@ -90,4 +90,5 @@ export async function FeedPageContent({ segments, search }: { segments?: string[
     }
     throw err;
   }
+  return <FeedPage view={page.view} description={page.description} />;
 }

@@ -36,4 +36,3 @@ export const FORMATS = {
 } satisfies Record<string, FeedFormatSpec>;
 
 export type FeedFormat = keyof typeof FORMATS;
-export const FEED_FORMATS = Object.keys(FORMATS) as FeedFormat[];

@@ -12,7 +12,6 @@ export interface StoreHealth {
 }
 
 export class FailoverStore implements Store {
-  readonly kind = "kv" as const;
   private skipPrimaryUntil = 0;
   private failingSince?: number;
   private lastError?: string;

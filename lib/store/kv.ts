@@ -40,7 +40,6 @@ export function decodeValue(raw: unknown): unknown {
 }
 
 export class KvStore implements Store {
-  readonly kind = "kv" as const;
 
   constructor(private readonly client: KvClient) {}
 

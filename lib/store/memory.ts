@@ -16,7 +16,6 @@ function deepFreeze<T>(value: T): T {
 }
 
 export class MemoryStore implements Store {
-  readonly kind = "memory" as const;
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly now: () => number = Date.now) {}

@@ -8,7 +8,6 @@ export interface SetOptions {
 }
 
 export interface Store {
-  readonly kind: "memory" | "kv";
   /** The stored value, or undefined when missing or expired. Callers validate what they read. */
   get(key: string): Promise<unknown>;
   /** Several values in one round trip, in the order of `keys`. */

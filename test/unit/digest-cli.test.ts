@@ -12,10 +12,10 @@ import { LruCache } from "../../lib/lru";
 import { parseFeedParams } from "../../lib/params";
 import { disabledSummaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { sourceHarness, useServer } from "./helpers/io";
+import { sourceHarness, serverForTests } from "./helpers/io";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const arxiv = useServer(startArxivFixtureServer);
+const arxiv = serverForTests(startArxivFixtureServer);
 
 function run(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {

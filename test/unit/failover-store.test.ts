@@ -15,7 +15,6 @@ const T0 = Date.parse("2026-06-30T14:00:00Z");
 /** Delegates to `inner`, counting the calls: how often the failover store tried KV. */
 function counting(inner: Store): Store & { calls: number } {
   const wrapper = {
-    kind: inner.kind,
     calls: 0,
     get: (key: string) => (wrapper.calls++, inner.get(key)),
     getMany: (keys: readonly string[]) => (wrapper.calls++, inner.getMany(keys)),
@@ -59,7 +58,6 @@ describeWithRedis("FailoverStore (KV over the Upstash shim, memory behind it)", 
 
   it("healthy: every operation goes to KV, nothing to memory, and health says so", async () => {
     const h = harness();
-    expect(h.store.kind).toBe("kv");
     expect(await h.store.set("k", { a: 1 }, { ttlMs: 60_000 })).toBe(true);
     expect(await h.store.get("k")).toEqual({ a: 1 });
     expect(await h.store.getMany(["k", "missing"])).toEqual([{ a: 1 }, undefined]);
@@ -219,7 +217,7 @@ describeWithRedis("FailoverStore (KV over the Upstash shim, memory behind it)", 
 describe("FailoverStore with a scripted primary (no redis needed)", () => {
   function failing(message: string): Store {
     const fail = () => Promise.reject(new TypeError(message));
-    return { kind: "kv", get: fail, getMany: fail, set: fail, del: fail, incr: fail };
+    return { get: fail, getMany: fail, set: fail, del: fail, incr: fail };
   }
 
   it("keeps a copy of the papers, states and summaries it reads or writes, and serves it while KV is down; not locks", async () => {
@@ -228,7 +226,6 @@ describe("FailoverStore with a scripted primary (no redis needed)", () => {
     const kv = new MemoryStore(clock.now);
     let down = false;
     const primary: Store = {
-      kind: "kv",
       get: (k) => (down ? Promise.reject(new Error("down")) : kv.get(k)),
       getMany: (ks) => (down ? Promise.reject(new Error("down")) : kv.getMany(ks)),
       set: (k, v, o) => (down ? Promise.reject(new Error("down")) : kv.set(k, v, o)),
@@ -274,7 +271,6 @@ describe("FailoverStore with a scripted primary (no redis needed)", () => {
     let answerA!: (value: unknown) => void;
     let kvCalls = 0;
     const primary: Store = {
-      kind: "kv",
       get: (key) => {
         kvCalls++;
         if (key === "a") return new Promise((resolve) => (answerA = resolve));

@@ -7,14 +7,14 @@ import { storeKeys } from "../../lib/store/keys";
 import { MemoryStore } from "../../lib/store/memory";
 import { cutToBudget, fetchFullText, htmlToText, type FullTextDeps } from "../../lib/summaries/fulltext";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { realSleep, serialProblems, startStubServer, useServer } from "./helpers/io";
+import { realSleep, serialProblems, startStubServer, serverForTests } from "./helpers/io";
 import { paperWithHtml, papers } from "./helpers/summaries";
 
 const HTML = readFileSync(new URL("../fixtures/arxiv/html/2606.30639.html", import.meta.url), "utf8");
 const UA = "arxiv-rss-bot/test (+https://example.org; unit tests)";
 
-const arxiv = useServer(startArxivFixtureServer);
-const stub = useServer(startStubServer);
+const arxiv = serverForTests(startArxivFixtureServer);
+const stub = serverForTests(startStubServer);
 
 describe("htmlToText on the 2606.30639 fixture", () => {
   const text = htmlToText(HTML);

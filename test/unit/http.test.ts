@@ -11,9 +11,9 @@ import { LruCache } from "../../lib/lru";
 import type { RankedFeed } from "../../lib/feed";
 import type { FeedFormat } from "../../lib/render/formats";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { et, recordingLogger, sourceHarness, useServer, TUE_10AM, WED_00, WED_10AM, prng } from "./helpers/io";
+import { et, recordingLogger, sourceHarness, serverForTests, TUE_10AM, WED_00, WED_10AM, prng } from "./helpers/io";
 
-const server = useServer(startArxivFixtureServer);
+const server = serverForTests(startArxivFixtureServer);
 
 const ORIGIN = "http://127.0.0.1:3000";
 

@@ -6,11 +6,11 @@ import { describe, expect, it } from "vitest";
 import { createChatModel, type CompletionResult } from "../../lib/summaries/llm";
 import { buildMessages, type ChatMessage } from "../../lib/summaries/prompt";
 import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
-import { startStubServer, useServer } from "./helpers/io";
+import { startStubServer, serverForTests } from "./helpers/io";
 import { API_KEY, PROMPT, chatModel, papers } from "./helpers/summaries";
 
-const llm = useServer(startFakeOpenAi);
-const stub = useServer(startStubServer);
+const llm = serverForTests(startFakeOpenAi);
+const stub = serverForTests(startStubServer);
 
 const paper = papers(1)[0]!;
 const messages = (): ChatMessage[] => buildMessages(PROMPT, undefined, { paper }, "b0undary");

@@ -10,11 +10,10 @@ import type { Store } from "../../lib/store/types";
 import { summaryCandidates, type RankedFeed } from "../../lib/feed";
 import { LruCache } from "../../lib/lru";
 import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
-import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { recordingLogger, sourceHarness, useServer, TUE_10AM } from "./helpers/io";
+import { recordingLogger, sourceHarness, serverForTests, TUE_10AM } from "./helpers/io";
 
-const server = useServer(startArxivFixtureServer);
+const server = serverForTests(startArxivFixtureServer);
 
 const SECRET = "s3cret-cron-token";
 const VERSION = "9.9.9-test";
@@ -201,7 +200,7 @@ describe("handleHealth", () => {
 
   it("the probe makes a KV outage visible: the first health check after KV fails already says degraded", async () => {
     const fail = () => Promise.reject(new TypeError("fetch failed"));
-    const brokenKv: Store = { kind: "kv", get: fail, getMany: fail, set: fail, del: fail, incr: fail };
+    const brokenKv: Store = { get: fail, getMany: fail, set: fail, del: fail, incr: fail };
     const log = recordingLogger();
     const failover = new FailoverStore(brokenKv, new MemoryStore(() => TUE_10AM), { now: () => TUE_10AM, log, retryPrimaryAfterMs: 15_000 });
     const h = harness({ store: failover, storeHealth: () => failover.health(), probeStore: async () => void (await failover.get("probe")) });

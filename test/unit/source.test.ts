@@ -7,9 +7,9 @@ import { AppError } from "../../lib/errors";
 import { USER_AGENT_PRODUCT } from "../../lib/live";
 import { storeKeys } from "../../lib/store/keys";
 import { startArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
-import { et, fakeClock, sourceHarness, useServer, TUE_10AM, WED_00, WED_10AM, THU_00 } from "./helpers/io";
+import { et, fakeClock, sourceHarness, serverForTests, TUE_10AM, WED_00, WED_10AM, THU_00 } from "./helpers/io";
 
-const server = useServer(startArxivFixtureServer);
+const server = serverForTests(startArxivFixtureServer);
 
 
 const requestsFor = (category: string) => server.requests.filter((r) => r.category === category).length;

@@ -6,7 +6,6 @@ import { fakeClock } from "./helpers/io";
 describe("MemoryStore", () => {
   it("gets what was set, undefined for a missing key, and nothing after del", async () => {
     const store = new MemoryStore(fakeClock(0).now);
-    expect(store.kind).toBe("memory");
     expect(await store.get("missing")).toBeUndefined();
     expect(await store.set("k", { a: 1, list: ["x", "y"] })).toBe(true);
     expect(await store.get("k")).toEqual({ a: 1, list: ["x", "y"] });

@@ -12,12 +12,12 @@ import { disabledSummaries, type FillReport, type Summaries } from "../../lib/su
 import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
-import { et, fakeClock, realSleep, serialProblems, type Clock, useServer } from "./helpers/io";
+import { et, fakeClock, realSleep, serialProblems, type Clock, serverForTests } from "./helpers/io";
 import { PROMPT, aiConfig, callCounts, callsFor, chatModel, instrumented, makeSummaries, paperWithHtml, papers } from "./helpers/summaries";
 import { describeWithRedis, startKv, type KvHarness } from "./helpers/redis";
 
-const llm = useServer(startFakeOpenAi);
-const arxiv = useServer(startArxivFixtureServer);
+const llm = serverForTests(startFakeOpenAi);
+const arxiv = serverForTests(startArxivFixtureServer);
 
 const T0 = et("2026-06-30", "10:00");
 const RETRY_SECONDS = 10;
@@ -455,7 +455,6 @@ describe("one process, many requests", () => {
     // The lock write is what fails over (the shared store stops answering at that moment).
     const store: Store = {
       ...inner,
-      kind: "kv",
       get: (k) => inner.get(k),
       getMany: (ks) => inner.getMany(ks),
       del: (k) => inner.del(k),

@@ -15,11 +15,11 @@ import { createChatModel } from "../../lib/summaries/llm";
 import { createSummaries, disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi } from "../servers/fake-openai-server";
-import { et, recordingLogger, sourceHarness, useServer, TUE_10AM, prng } from "./helpers/io";
+import { et, recordingLogger, sourceHarness, serverForTests, TUE_10AM, prng } from "./helpers/io";
 import { API_KEY, PROMPT, callCounts, fixturePapers } from "./helpers/summaries";
 
-const arxiv = useServer(startArxivFixtureServer);
-const llm = useServer(startFakeOpenAi);
+const arxiv = serverForTests(startArxivFixtureServer);
+const llm = serverForTests(startFakeOpenAi);
 
 const ORIGIN = "http://127.0.0.1:3000";
 const MODEL = "test-model";

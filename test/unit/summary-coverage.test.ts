@@ -10,11 +10,11 @@ import { parseFeedParams } from "../../lib/params";
 import { createSummaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi } from "../servers/fake-openai-server";
-import { recordingLogger, sourceHarness, TUE_10AM, useServer } from "./helpers/io";
+import { recordingLogger, sourceHarness, TUE_10AM, serverForTests } from "./helpers/io";
 import { chatModel, PROMPT } from "./helpers/summaries";
 
-const arxiv = useServer(startArxivFixtureServer);
-const llm = useServer(startFakeOpenAi);
+const arxiv = serverForTests(startArxivFixtureServer);
+const llm = serverForTests(startFakeOpenAi);
 const config = getConfig();
 const SECRET = "coverage-secret";
 

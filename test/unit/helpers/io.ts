@@ -152,7 +152,7 @@ export async function startStubServer(): Promise<StubServer> {
  * A test server for the whole file: started before its tests, reset before each (when it can be), closed
  * after. The object returned forwards to the server once it has started, so tests use it as the server.
  */
-export function useServer<T extends { close(): Promise<void>; reset?(): void }>(start: () => Promise<T>): T {
+export function serverForTests<T extends { close(): Promise<void>; reset?(): void }>(start: () => Promise<T>): T {
   let server: T | undefined;
   beforeAll(async () => {
     server = await start();
