@@ -5,9 +5,20 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // Pure: no servers, no processes, no real time (fake clocks). Fast.
           name: "unit",
           include: ["test/unit/**/*.test.{ts,tsx}"],
           environment: "node",
+        },
+      },
+      {
+        test: {
+          // Against real local servers (the arXiv stand-in, the fake model, redis behind the Upstash shim),
+          // real processes and real time.
+          name: "io",
+          include: ["test/io/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
         },
       },
       {

@@ -9,7 +9,7 @@ import { getConfig } from "../../lib/config";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi, type FakeOpenAi } from "../servers/fake-openai-server";
 import { hasRedisServer, startRedisServer, startUpstashShim, type RedisServer, type UpstashShim } from "../servers/upstash-kv";
-import { findAll, parseXmlStrict, type XmlElement } from "../unit/helpers/xml-tree";
+import { findAll, parseXmlStrict, type XmlElement } from "../helpers/xml-tree";
 import { startApp, type AppProcess } from "./app-process";
 import {
   axeViolations,

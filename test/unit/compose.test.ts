@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { composeDays } from "../../lib/arxiv/compose";
 import type { AnnounceType, AnnouncementDay, Paper } from "../../lib/types";
-import { DAY, dayFixture, makePaper, parseFixture } from "./helpers/fixtures";
+import { DAY, dayFixture, makePaper, parseFixture } from "../helpers/fixtures";
 
 const UNION = ["cs.AI", "cs.CL", "cs.DC", "cs.LG"];
 

@@ -2,7 +2,7 @@
 // ai_summary fields: what is read, what is defaulted, and what is refused with the field named.
 import { describe, expect, it } from "vitest";
 import { parseConfig, parseEnv } from "../../lib/config";
-import { expectAppError } from "./helpers/fixtures";
+import { expectAppError } from "../helpers/fixtures";
 
 describe("parseEnv: KV credentials", () => {
   it("no KV variables → no KV (the in-process store)", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import rawConfig from "../../config.json";
 import { configSchema, dedupeKeywords, getConfig, ignoredFieldsWarning, parseConfig, parseEnv } from "../../lib/config";
-import { expectAppError } from "./helpers/fixtures";
+import { expectAppError } from "../helpers/fixtures";
 
 const minimal = { categories: ["cs.LG"] };
 const configError = (input: unknown) => expectAppError(() => parseConfig(input), "config");

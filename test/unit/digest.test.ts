@@ -9,8 +9,8 @@ import { parseFeedParams } from "../../lib/params";
 import { renderDigest } from "../../lib/render/digest";
 import { renderMarkdown } from "../../lib/render/markdown";
 import type { SummaryRecord } from "../../lib/types";
-import { DAY, dayFixture, makePaper, parseFixture, withSummaries } from "./helpers/fixtures";
-import { unsafeHtml } from "./helpers/html-tree";
+import { DAY, dayFixture, makePaper, parseFixture, withSummaries } from "../helpers/fixtures";
+import { unsafeHtml } from "../helpers/html-tree";
 
 const config = getConfig();
 const NOW = Date.parse("2026-06-30T16:00:00Z");

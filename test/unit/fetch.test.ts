@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fetchCategoryFeed, type FetchFeedOptions, type FetchOutcome } from "../../lib/arxiv/fetch";
 import { startArxivFixtureServer, type ArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
-import { startStubServer, type StubServer } from "./helpers/io";
+import { startStubServer, type StubServer } from "../helpers/io";
 
 let server: ArxivFixtureServer;
 let stub: StubServer;

@@ -7,10 +7,10 @@ import { parseConfig } from "../../lib/config";
 import { toFeedDocument, type FeedLinks } from "../../lib/render/document";
 import { renderAtom, renderJson, renderRss } from "../../lib/render/feeds";
 import { cleanLine } from "../../lib/text";
-import { readFixture, withSummaries } from "./helpers/fixtures";
-import { feedOfEvery, hostileDay, type HostileDay } from "./helpers/hostile";
-import { hrefsOf, unsafeHtml } from "./helpers/html-tree";
-import { childrenNamed, findAll, parseXmlStrict, type XmlElement } from "./helpers/xml-tree";
+import { readFixture, withSummaries } from "../helpers/fixtures";
+import { feedOfEvery, hostileDay, type HostileDay } from "../helpers/hostile";
+import { hrefsOf, unsafeHtml } from "../helpers/html-tree";
+import { childrenNamed, findAll, parseXmlStrict, type XmlElement } from "../helpers/xml-tree";
 
 const config = parseConfig({ categories: ["cs.AI"] });
 const NOW = Date.parse("2026-06-30T16:00:00Z");

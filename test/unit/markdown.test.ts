@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../lib/render/markdown";
-import { illegalXmlContext } from "./helpers/fixtures";
-import { htmlSafetyProblems, tagsOf } from "./helpers/html-safety";
+import { illegalXmlContext } from "../helpers/fixtures";
+import { htmlSafetyProblems, tagsOf } from "../helpers/html-safety";
 
 const SUMMARIES = fileURLToPath(new URL("../fixtures/summaries/", import.meta.url));
 const fixtures = readdirSync(SUMMARIES)

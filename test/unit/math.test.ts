@@ -6,8 +6,8 @@ import { parseFragment } from "parse5";
 import temml from "temml";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_TEX_LENGTH, sourceOf, splitMath, texToMathml, type MathSegment } from "../../lib/render/math";
-import { parseFixture } from "./helpers/fixtures";
-import { hostileString } from "./helpers/hostile";
+import { parseFixture } from "../helpers/fixtures";
+import { hostileString } from "../helpers/hostile";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 

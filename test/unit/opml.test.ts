@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config";
 import { handleOpml } from "../../lib/http";
-import { recordingLogger } from "./helpers/io";
-import { findAll, parseXmlStrict } from "./helpers/xml-tree";
+import { recordingLogger } from "../helpers/io";
+import { findAll, parseXmlStrict } from "../helpers/xml-tree";
 
 const config = parseConfig({ categories: ["cs.AI", "cs.LG"], keywords: ["LLM"] });
 const deps = (siteUrl?: string) => ({ config, origin: { siteUrl, trustForwardedHeaders: false }, log: recordingLogger(), now: () => Date.parse("2026-06-30T12:00:00Z") });

@@ -10,8 +10,8 @@ import { parseFeedParams } from "../../lib/params";
 import { FeedPage } from "../../lib/render/page/components";
 import { buildPageView, DayNotKept } from "../../lib/render/page/view";
 import type { Feed, SummaryRecord } from "../../lib/types";
-import { DAY, dayFixture, makePaper, parseFixture, withSummaries } from "./helpers/fixtures";
-import { hrefsOf, runnableHtml, unsafeHtml } from "./helpers/html-tree";
+import { DAY, dayFixture, makePaper, parseFixture, withSummaries } from "../helpers/fixtures";
+import { hrefsOf, runnableHtml, unsafeHtml } from "../helpers/html-tree";
 
 const config = parseConfig({ categories: ["cs.AI", "cs.LG"], keywords: ["LLM", "agent"], announce_types: ["new", "cross"] });
 const TUE_NOON = Date.parse("2026-06-30T16:00:00Z");

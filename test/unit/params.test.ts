@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config";
 import { MAX_CATEGORIES, MAX_LIMIT, parseCategories, parseFeedParams, parsePageParams, profileFields, profileSearch } from "../../lib/params";
-import { expectAppError } from "./helpers/fixtures";
+import { expectAppError } from "../helpers/fixtures";
 
 const config = parseConfig({
   categories: ["cs.AI", "cs.CL", "cs.DC", "cs.LG"],

@@ -14,7 +14,7 @@ import {
   syntheticFeed,
   syntheticItem,
   type ParsedFeed,
-} from "./helpers/fixtures";
+} from "../helpers/fixtures";
 
 /** Item counts of the 30 Jun 2026 day fixtures (counted in the files). */
 const DAY_COUNTS: Record<string, number> = {

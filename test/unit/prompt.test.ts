@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { buildMessages, promptFingerprint } from "../../lib/summaries/prompt";
 import type { Paper } from "../../lib/types";
-import { PROMPT, paperWithHtml, papers } from "./helpers/summaries";
+import { PROMPT, paperWithHtml, papers } from "../helpers/summaries";
 
 const BOUNDARY = "0123456789abcdef01";
 const open = (b = BOUNDARY) => `<<<PAPER ${b}>>>`;

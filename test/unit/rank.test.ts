@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getConfig } from "../../lib/config";
 import { compareRanked, compileMatcher, idSortKey, matchRanges, rankDays, rankPapers } from "../../lib/rank";
 import type { MatchMode, Paper, RankedPaper } from "../../lib/types";
-import { dayFixture, makePaper, makeProfile, parseFixture } from "./helpers/fixtures";
+import { dayFixture, makePaper, makeProfile, parseFixture } from "../helpers/fixtures";
 
 const matches = (term: string, mode: MatchMode, text: string) => compileMatcher(term, mode).test(text, text.toLowerCase());
 const ids = (ranked: readonly RankedPaper[]) => ranked.map((r) => r.paper.id);

@@ -15,8 +15,8 @@ import { renderMarkdown } from "../../lib/render/markdown";
 import { escapeHtml } from "../../lib/render/escape";
 import { cleanLine, cleanText } from "../../lib/text";
 import type { Feed, Paper, RankedPaper, SummaryRecord } from "../../lib/types";
-import { DAY, dayFixture, illegalXmlContext, parseFixture, withSummaries } from "./helpers/fixtures";
-import { htmlSafetyProblems } from "./helpers/html-safety";
+import { DAY, dayFixture, illegalXmlContext, parseFixture, withSummaries } from "../helpers/fixtures";
+import { htmlSafetyProblems } from "../helpers/html-safety";
 
 const LINKS: FeedLinks = {
   rss: "https://feeds.example.test/rss/cs.AI?limit=6",

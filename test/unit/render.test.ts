@@ -8,7 +8,7 @@ import { parseFeedParams } from "../../lib/params";
 import { formatScore, itemHtml, licenseLabel, toFeedDocument, type FeedDocument, type FeedLinks } from "../../lib/render/document";
 import { renderAtom, renderJson, renderRss } from "../../lib/render/feeds";
 import type { Feed, Paper, RankedPaper } from "../../lib/types";
-import { DAY, dayFixture, illegalXmlContext, makePaper, parseFixture, withSummaries } from "./helpers/fixtures";
+import { DAY, dayFixture, illegalXmlContext, makePaper, parseFixture, withSummaries } from "../helpers/fixtures";
 
 const LINKS: FeedLinks = {
   rss: "https://feeds.example.test/rss/cs.AI+cs.LG?keywords=LLM,agent^2&types=all",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LruCache } from "../../lib/lru";
 import { MemoryStore } from "../../lib/store/memory";
-import { fakeClock } from "./helpers/io";
+import { fakeClock } from "../helpers/io";
 
 describe("MemoryStore", () => {
   it("gets what was set, undefined for a missing key, and nothing after del", async () => {

@@ -6,8 +6,8 @@ import { isCachedData, storeKeys } from "../../lib/store/keys";
 import { FailoverStore } from "../../lib/store/failover";
 import { MemoryStore } from "../../lib/store/memory";
 import type { SetOptions, Store } from "../../lib/store/types";
-import { fakeClock, recordingLogger, type Clock } from "./helpers/io";
-import { describeWithRedis, startKv, type KvHarness } from "./helpers/redis";
+import { fakeClock, recordingLogger, type Clock } from "../helpers/io";
+import { describeWithRedis, startKv, type KvHarness } from "../helpers/redis";
 
 const RETRY_MS = 15_000;
 const T0 = Date.parse("2026-06-30T14:00:00Z");

@@ -11,7 +11,7 @@ import { LruCache } from "../../lib/lru";
 import type { RankedFeed } from "../../lib/feed";
 import type { FeedFormat } from "../../lib/render/formats";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { et, recordingLogger, sourceHarness, serverForTests, TUE_10AM, WED_00, WED_10AM, prng } from "./helpers/io";
+import { et, recordingLogger, sourceHarness, serverForTests, TUE_10AM, WED_00, WED_10AM, prng } from "../helpers/io";
 
 const server = serverForTests(startArxivFixtureServer);
 

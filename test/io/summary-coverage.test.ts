@@ -10,8 +10,8 @@ import { parseFeedParams } from "../../lib/params";
 import { createSummaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi } from "../servers/fake-openai-server";
-import { recordingLogger, sourceHarness, TUE_10AM, serverForTests } from "./helpers/io";
-import { chatModel, PROMPT } from "./helpers/summaries";
+import { recordingLogger, sourceHarness, TUE_10AM, serverForTests } from "../helpers/io";
+import { chatModel, PROMPT } from "../helpers/summaries";
 
 const arxiv = serverForTests(startArxivFixtureServer);
 const llm = serverForTests(startFakeOpenAi);

@@ -12,7 +12,7 @@ import { LruCache } from "../../lib/lru";
 import { parseFeedParams } from "../../lib/params";
 import { disabledSummaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { sourceHarness, serverForTests } from "./helpers/io";
+import { sourceHarness, serverForTests } from "../helpers/io";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const arxiv = serverForTests(startArxivFixtureServer);

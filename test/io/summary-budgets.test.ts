@@ -15,8 +15,8 @@ import { createChatModel } from "../../lib/summaries/llm";
 import { createSummaries, disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi } from "../servers/fake-openai-server";
-import { et, recordingLogger, sourceHarness, serverForTests, TUE_10AM, prng } from "./helpers/io";
-import { API_KEY, PROMPT, callCounts, fixturePapers } from "./helpers/summaries";
+import { et, recordingLogger, sourceHarness, serverForTests, TUE_10AM, prng } from "../helpers/io";
+import { API_KEY, PROMPT, callCounts, fixturePapers } from "../helpers/summaries";
 
 const arxiv = serverForTests(startArxivFixtureServer);
 const llm = serverForTests(startFakeOpenAi);

@@ -11,7 +11,7 @@ import { summaryCandidates, type RankedFeed } from "../../lib/feed";
 import { LruCache } from "../../lib/lru";
 import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { recordingLogger, sourceHarness, serverForTests, TUE_10AM } from "./helpers/io";
+import { recordingLogger, sourceHarness, serverForTests, TUE_10AM } from "../helpers/io";
 
 const server = serverForTests(startArxivFixtureServer);
 

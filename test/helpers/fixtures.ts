@@ -2,11 +2,11 @@
 // arXiv's raw items to compare the parser against, and builders for synthetic papers and feeds.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArxivRss } from "../../../lib/arxiv/parse";
-import { AppError, type ErrorCode } from "../../../lib/errors";
-import type { AnnounceType, Feed, Paper, RankProfile, SummaryRecord } from "../../../lib/types";
+import { parseArxivRss } from "../../lib/arxiv/parse";
+import { AppError, type ErrorCode } from "../../lib/errors";
+import type { AnnounceType, Feed, Paper, RankProfile, SummaryRecord } from "../../lib/types";
 
-const FIXTURES = fileURLToPath(new URL("../../fixtures/arxiv/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../fixtures/arxiv/", import.meta.url));
 
 /** The announcement day every file in fixtures/arxiv/day/ carries. */
 export const DAY = "2026-06-30";

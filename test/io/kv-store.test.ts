@@ -12,8 +12,8 @@ import { decodeValue, encodeValue, KvStore } from "../../lib/store/kv";
 import { promptFingerprint } from "../../lib/summaries/prompt";
 import { createSummaries } from "../../lib/summaries/service";
 import { parseConfig } from "../../lib/config";
-import { commandNames, describeWithRedis, elapsed, sleep, startKv, type KvHarness } from "./helpers/redis";
-import { makePaper } from "./helpers/fixtures";
+import { commandNames, describeWithRedis, elapsed, sleep, startKv, type KvHarness } from "../helpers/redis";
+import { makePaper } from "../helpers/fixtures";
 
 // A caller's schema, as the app's readers validate what they get (e.g. a summary record).
 const recordSchema = z.object({ markdown: z.string().min(1), model: z.string() });

@@ -8,7 +8,7 @@ import { silentLogger } from "../../lib/log";
 import { MemoryStore } from "../../lib/store/memory";
 import { storeKeys } from "../../lib/store/keys";
 import { startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { realSleep, serialProblems, type Span } from "./helpers/io";
+import { realSleep, serialProblems, type Span } from "../helpers/io";
 
 const INTERVAL = 150;
 const CATEGORIES = ["cs.AI", "cs.CL", "cs.CV", "cs.DC", "cs.LG"];

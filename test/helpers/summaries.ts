@@ -1,16 +1,16 @@
 // Shared helpers for the AI-summary unit tests: real papers from the day fixtures, a real chat model
 // against the fake OpenAI server, summaries on an injected clock, and redis + the Upstash shim for KV.
 import { readFileSync } from "node:fs";
-import { parseConfig, type AiSummaryConfig } from "../../../lib/config";
-import { parseArxivRss } from "../../../lib/arxiv/parse";
-import { createChatModel, type ChatModel, type ChatModelOptions } from "../../../lib/summaries/llm";
-import type { FullTextResult } from "../../../lib/summaries/fulltext";
-import { createSummaries, type Summaries, type SummariesDeps } from "../../../lib/summaries/service";
-import type { Paper } from "../../../lib/types";
-import type { FakeOpenAi } from "../../servers/fake-openai-server";
+import { parseConfig, type AiSummaryConfig } from "../../lib/config";
+import { parseArxivRss } from "../../lib/arxiv/parse";
+import { createChatModel, type ChatModel, type ChatModelOptions } from "../../lib/summaries/llm";
+import type { FullTextResult } from "../../lib/summaries/fulltext";
+import { createSummaries, type Summaries, type SummariesDeps } from "../../lib/summaries/service";
+import type { Paper } from "../../lib/types";
+import type { FakeOpenAi } from "../servers/fake-openai-server";
 import { recordingLogger } from "./io";
 
-export const PROMPT = readFileSync(new URL("../../../ai_summary_prompt.txt", import.meta.url), "utf8");
+export const PROMPT = readFileSync(new URL("../../ai_summary_prompt.txt", import.meta.url), "utf8");
 export const API_KEY = "sk-unit-test-key";
 
 const paperCache = new Map<string, Paper[]>();
@@ -18,7 +18,7 @@ const paperCache = new Map<string, Paper[]>();
 export function fixturePapers(category: string): Paper[] {
   let papers = paperCache.get(category);
   if (!papers) {
-    const xml = readFileSync(new URL(`../../fixtures/arxiv/day/rss-${category}.xml`, import.meta.url), "utf8");
+    const xml = readFileSync(new URL(`../fixtures/arxiv/day/rss-${category}.xml`, import.meta.url), "utf8");
     const outcome = parseArxivRss(xml);
     if (outcome.kind !== "feed") throw new Error(`fixture ${category} did not parse: ${outcome.kind}`);
     papers = outcome.papers;

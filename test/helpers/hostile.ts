@@ -1,11 +1,11 @@
 // Generators of hostile data for property-based tests: strings made of the pieces that break serializers
 // and fool readers, papers and summaries carrying them in every text field, and the feed built from them.
 import fc from "fast-check";
-import type { CategorySnapshot } from "../../../lib/arxiv/source";
-import type { AppConfig } from "../../../lib/config";
-import { buildFeed } from "../../../lib/feed";
-import { parseFeedParams } from "../../../lib/params";
-import { ANNOUNCE_TYPES, type Feed, type Paper, type SummaryRecord } from "../../../lib/types";
+import type { CategorySnapshot } from "../../lib/arxiv/source";
+import type { AppConfig } from "../../lib/config";
+import { buildFeed } from "../../lib/feed";
+import { parseFeedParams } from "../../lib/params";
+import { ANNOUNCE_TYPES, type Feed, type Paper, type SummaryRecord } from "../../lib/types";
 
 /** Pieces that have broken feeds somewhere: markup, CDATA ends, entities, URLs that run, invisible and illegal characters. */
 export const HOSTILE_PIECES = [

@@ -7,7 +7,7 @@ import { AppError } from "../../lib/errors";
 import { USER_AGENT_PRODUCT } from "../../lib/live";
 import { storeKeys } from "../../lib/store/keys";
 import { startArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
-import { et, fakeClock, sourceHarness, serverForTests, TUE_10AM, WED_00, WED_10AM, THU_00 } from "./helpers/io";
+import { et, fakeClock, sourceHarness, serverForTests, TUE_10AM, WED_00, WED_10AM, THU_00 } from "../helpers/io";
 
 const server = serverForTests(startArxivFixtureServer);
 

@@ -7,8 +7,8 @@ import { storeKeys } from "../../lib/store/keys";
 import { MemoryStore } from "../../lib/store/memory";
 import { cutToBudget, fetchFullText, htmlToText, type FullTextDeps } from "../../lib/summaries/fulltext";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
-import { realSleep, serialProblems, startStubServer, serverForTests } from "./helpers/io";
-import { paperWithHtml, papers } from "./helpers/summaries";
+import { realSleep, serialProblems, startStubServer, serverForTests } from "../helpers/io";
+import { paperWithHtml, papers } from "../helpers/summaries";
 
 const HTML = readFileSync(new URL("../fixtures/arxiv/html/2606.30639.html", import.meta.url), "utf8");
 const UA = "arxiv-rss-bot/test (+https://example.org; unit tests)";

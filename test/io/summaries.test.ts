@@ -12,9 +12,9 @@ import { disabledSummaries, type FillReport, type Summaries } from "../../lib/su
 import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
-import { et, fakeClock, realSleep, serialProblems, type Clock, serverForTests } from "./helpers/io";
-import { PROMPT, aiConfig, callCounts, callsFor, chatModel, instrumented, makeSummaries, paperWithHtml, papers } from "./helpers/summaries";
-import { describeWithRedis, startKv, type KvHarness } from "./helpers/redis";
+import { et, fakeClock, realSleep, serialProblems, type Clock, serverForTests } from "../helpers/io";
+import { PROMPT, aiConfig, callCounts, callsFor, chatModel, instrumented, makeSummaries, paperWithHtml, papers } from "../helpers/summaries";
+import { describeWithRedis, startKv, type KvHarness } from "../helpers/redis";
 
 const llm = serverForTests(startFakeOpenAi);
 const arxiv = serverForTests(startArxivFixtureServer);

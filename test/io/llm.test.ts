@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { createChatModel, type CompletionResult } from "../../lib/summaries/llm";
 import { buildMessages, type ChatMessage } from "../../lib/summaries/prompt";
 import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
-import { startStubServer, serverForTests } from "./helpers/io";
-import { API_KEY, PROMPT, chatModel, papers } from "./helpers/summaries";
+import { startStubServer, serverForTests } from "../helpers/io";
+import { API_KEY, PROMPT, chatModel, papers } from "../helpers/summaries";
 
 const llm = serverForTests(startFakeOpenAi);
 const stub = serverForTests(startStubServer);

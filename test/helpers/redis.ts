@@ -2,8 +2,8 @@
 // under REQUIRE_INTEGRATION=1, when redis-server is missing), and a direct redis client to look at raw values.
 import { createClient } from "redis";
 import { describe, it } from "vitest";
-import { KvStore } from "../../../lib/store/kv";
-import { hasRedisServer, startRedisServer, startUpstashShim, type RedisServer, type UpstashShim } from "../../servers/upstash-kv";
+import { KvStore } from "../../lib/store/kv";
+import { hasRedisServer, startRedisServer, startUpstashShim, type RedisServer, type UpstashShim } from "../servers/upstash-kv";
 
 export const REDIS_AVAILABLE = hasRedisServer();
 

@@ -2,10 +2,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { createArxivSource, type ArxivSource, type ArxivSourceDeps } from "../../../lib/arxiv/source";
-import type { LogFields, Logger } from "../../../lib/log";
-import { MemoryStore } from "../../../lib/store/memory";
-import type { ArxivFixtureServer } from "../../servers/arxiv-fixture-server";
+import { createArxivSource, type ArxivSource, type ArxivSourceDeps } from "../../lib/arxiv/source";
+import type { LogFields, Logger } from "../../lib/log";
+import { MemoryStore } from "../../lib/store/memory";
+import type { ArxivFixtureServer } from "../servers/arxiv-fixture-server";
 
 export interface Clock {
   now: () => number;
