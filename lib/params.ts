@@ -6,6 +6,11 @@ import { AppError } from "./errors";
 import { cleanLine } from "./text";
 import { ANNOUNCE_TYPES, MATCH_MODES, type AnnounceType, type FeedParams, type Keyword, type RankProfile } from "./types";
 
+/** A piece of the request, quoted in an error message: never more than a short slice of it. */
+export function quoted(value: string, max = 40): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
 export const MAX_CATEGORIES = 10;
 export const MAX_LIMIT = 500;
 const MAX_TERMS = 50;
@@ -14,7 +19,7 @@ const MAX_TERM_LENGTH = 100;
 /** `cs.AI+cs.LG` (or separated by commas or spaces) → canonical codes; 404 for a category arXiv lacks. */
 export function parseCategories(segments: readonly string[] | undefined): string[] | undefined {
   if (!segments || segments.length === 0) return undefined;
-  if (segments.length > 1) throw new AppError("not_found", `No feed at "/${segments.join("/")}"`);
+  if (segments.length > 1) throw new AppError("not_found", `No feed at "/${quoted(segments.join("/"))}"`);
   const codes = segments[0]!.split(/[+,\s]+/).filter(Boolean);
   if (codes.length === 0) return undefined;
   const categories: string[] = [];
@@ -23,7 +28,7 @@ export function parseCategories(segments: readonly string[] | undefined): string
     if (!canonical) {
       throw new AppError(
         "not_found",
-        `Unknown arXiv category "${code}". Categories look like cs.LG, math.CO or hep-th: see https://arxiv.org/category_taxonomy`,
+        `Unknown arXiv category "${quoted(code)}". Categories look like cs.LG, math.CO or hep-th: see https://arxiv.org/category_taxonomy`,
       );
     }
     if (!categories.includes(canonical)) categories.push(canonical);
@@ -67,7 +72,7 @@ const querySchema = z.object({
         const term = (m ? m[1]! : t).trim();
         const weight = m ? Number(m[2]) : t.includes("^") ? NaN : 1;
         if (!term || !(weight > 0 && weight <= 100)) {
-          ctx.addIssue({ code: "custom", message: `"${t}" is not a keyword; write "term" or "term^weight" (weight above 0, at most 100)` });
+          ctx.addIssue({ code: "custom", message: `"${quoted(t)}" is not a keyword; write "term" or "term^weight" (weight above 0, at most 100)` });
           return z.NEVER;
         }
         keywords.push({ term, weight });
@@ -96,7 +101,7 @@ const querySchema = z.object({
       if (bad !== undefined || names.length === 0) {
         ctx.addIssue({
           code: "custom",
-          message: `must be "all" or a comma-separated list of ${ANNOUNCE_TYPES.join(", ")}${bad ? ` (not "${bad}")` : ""}`,
+          message: `must be "all" or a comma-separated list of ${ANNOUNCE_TYPES.join(", ")}${bad ? ` (not "${quoted(bad)}")` : ""}`,
         });
         return z.NEVER;
       }
@@ -149,7 +154,7 @@ function refuseUnknown(search: URLSearchParams, known: readonly string[]): void 
     const lower = name.toLowerCase();
     const closest = [...known].sort((a, b) => editDistance(lower, a) - editDistance(lower, b))[0]!;
     const near = editDistance(lower, closest) <= Math.max(2, Math.floor(closest.length / 3)) || (lower.length >= 4 && closest.startsWith(lower.slice(0, 4)));
-    const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    const shown = quoted(name);
     const hint = near ? `did you mean "${closest}"?` : `known ones are ${known.join(", ")}`;
     throw new AppError("bad_request", `Unknown query parameter "${shown}": ${hint}`);
   }
