@@ -21,6 +21,35 @@ function refuse(status: 400 | 405, message: string): NextResponse {
   return new NextResponse(`${status} ${status === 405 ? "Method Not Allowed" : "Bad Request"}: ${message}\n`, { status, headers });
 }
 
+/**
+ * A page may run Next's own scripts (marked with this request's nonce) and nothing else: no inline script,
+ * whatever a paper, a title or a summary carries. Styles may be inline (MathML lays itself out with them).
+ */
+function pagePolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** Feeds, OPML, the digest and JSON: documents, never run as a page, never framed. */
+const DOCUMENT_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+function withSecurityHeaders(response: NextResponse, policy: string): NextResponse {
+  response.headers.set("Content-Security-Policy", policy);
+  response.headers.set("X-Content-Type-Options", "nosniff");
+  response.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  return response;
+}
+
 export function proxy(request: NextRequest): NextResponse {
   const { pathname, search, searchParams } = request.nextUrl;
   if (request.method !== "GET" && request.method !== "HEAD") return refuse(405, "only GET and HEAD are served here");
@@ -30,15 +59,25 @@ export function proxy(request: NextRequest): NextResponse {
   } catch {
     return refuse(400, "the path has a malformed percent-escape");
   }
-  if (pathname === "/" || pathname.startsWith("/c/")) {
+  const page = pathname === "/" || pathname.startsWith("/c/");
+  if (!page && /^\/(rss|atom|json|md|opml|api|health)(\/|$)/.test(pathname)) {
+    return withSecurityHeaders(NextResponse.next(), DOCUMENT_POLICY);
+  }
+  // Pages (and Next's not-found page): Next reads the nonce from the request's policy and marks its scripts.
+  const nonce = btoa(crypto.randomUUID());
+  const policy = pagePolicy(nonce);
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("Content-Security-Policy", policy);
+  let status: number | undefined;
+  if (page) {
     try {
       const segments = pathname.startsWith("/c/") ? [decodeURIComponent(pathname.slice(3))] : undefined;
       parsePageParams(segments, searchParams, getConfig());
     } catch (err) {
-      if (!isAppError(err) || err.code === "bad_request") return NextResponse.next({ status: 400 });
+      if (!isAppError(err) || err.code === "bad_request") status = 400;
     }
   }
-  return NextResponse.next();
+  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders }, ...(status ? { status } : {}) }), policy);
 }
 
 export const config = {

@@ -1,8 +1,11 @@
+import { headers } from "next/headers";
 import { ErrorView } from "@/lib/render/page/components";
 
 export const metadata = { title: "Not found · arxiv-rss-bot" };
 
-export default function NotFound() {
+export default async function NotFound() {
+  // Rendered per request (not prerendered), so its scripts carry the request's CSP nonce (proxy.ts).
+  await headers();
   return (
     <ErrorView
       status={404}

@@ -252,6 +252,15 @@ describe("bad input", () => {
   });
 });
 
+describe("security headers", () => {
+  it.each(["/rss", "/atom/cs.AI", "/json/cs.LG", "/md", "/opml", "/api/health", "/health"])("%s is a document that never runs or is framed", async (p) => {
+    const { res } = await get(p);
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; sandbox");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+  });
+});
+
 describe("the home page", () => {
   it("offers the configured feeds and links each configured category to its own page", async () => {
     const { res, text } = await get("/");

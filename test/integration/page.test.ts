@@ -399,6 +399,29 @@ run("the reading page in Chromium", () => {
     }
   });
 
+  it("runs under a strict Content-Security-Policy: Next's scripts (with the nonce) run, nothing is refused", async () => {
+    for (const p of ["/", "/c/cs.AI+cs.CL?keywords=LLM", "/c/cs.LG?limit=0", "/c/cs.NOPE"]) {
+      const context = await browser.newContext({ viewport: DESKTOP });
+      try {
+        const page = await context.newPage();
+        const refused: string[] = [];
+        page.on("console", (m) => {
+          if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+        });
+        const res = await page.goto(url(p), { waitUntil: "load" });
+        const policy = res!.headers()["content-security-policy"] ?? "";
+        expect(policy, p).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+        expect(policy, p).toContain("frame-ancestors 'none'");
+        expect(res!.headers()["x-content-type-options"], p).toBe("nosniff");
+        expect(res!.headers()["referrer-policy"], p).toBe("strict-origin-when-cross-origin");
+        await page.waitForFunction(() => Object.keys(document.body).some((k) => k.startsWith("__react")) || !!document.querySelector("script"));
+        expect(refused, p).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
   it("/opml is OPML 2.0 whose every feed and page answers", async () => {
     const res = await fetch(url("/opml"));
     expect(res.status).toBe(200);
