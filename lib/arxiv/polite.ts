@@ -1,9 +1,9 @@
 // arXiv's terms, across every instance that shares the store: one request at a time, and the next one
 // no sooner than `intervalMs` after the last one ended. A gate key in the store is held for the request
 // and then left to expire `intervalMs` later.
-import { randomUUID } from "node:crypto";
-import type { Store } from "../store/types";
 import { storeKeys } from "../store/keys";
+import { tryLock, type Lock } from "../store/lock";
+import type { Store } from "../store/types";
 
 export interface PoliteDeps {
   store: Store;
@@ -18,11 +18,10 @@ export type TurnResult<T> = { ran: true; value: T } | { ran: false };
 
 /** Runs `request` when it is this caller's turn, or gives up at `deadline` (epoch ms) without running it. */
 export async function withArxivTurn<T>(deps: PoliteDeps, deadline: number, request: () => Promise<T>): Promise<TurnResult<T>> {
-  const key = storeKeys.arxivGate();
-  const token = randomUUID();
   const holdMs = deps.requestTimeoutMs + deps.intervalMs + 1000;
   const pollMs = Math.min(250, Math.max(10, Math.floor(deps.intervalMs / 4)));
-  while (!(await deps.store.set(key, token, { ttlMs: holdMs, onlyIfAbsent: true }))) {
+  let lock: Lock | undefined;
+  while (!(lock = await tryLock(deps.store, storeKeys.arxivGate(), holdMs))) {
     const left = deadline - deps.now();
     if (left <= 0) return { ran: false };
     await deps.sleep(Math.min(pollMs, left));
@@ -30,11 +29,8 @@ export async function withArxivTurn<T>(deps: PoliteDeps, deadline: number, reque
   try {
     return { ran: true, value: await request() };
   } finally {
-    // Re-arm the gate from the end of this request, so the gap holds even for slow answers; leave it
-    // alone if it expired meanwhile and another caller holds it now.
-    if ((await deps.store.get(key)) === token) {
-      if (deps.intervalMs > 0) await deps.store.set(key, token, { ttlMs: deps.intervalMs });
-      else await deps.store.del(key);
-    }
+    // Re-arm the gate from the end of this request, so the gap holds even for slow answers; a gate that
+    // expired meanwhile and is another caller's now is left alone.
+    await lock.releaseAfter(deps.intervalMs);
   }
 }

@@ -1,10 +1,11 @@
 // I/O: a category's papers, from the store when fresh, else from arXiv (politely, one fetch per category
 // at a time across all instances). A failed or empty fetch never replaces the last good papers.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
 import { storeKeys } from "../store/keys";
+import { tryLock, type Lock } from "../store/lock";
 import type { Store } from "../store/types";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type Paper } from "../types";
 import { fetchCategoryFeed, type FetchOutcome } from "./fetch";
@@ -197,11 +198,11 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   async function refresh(category: string): Promise<CategorySnapshot> {
     const deadline = deps.now() + deps.maxWaitMs;
     const lockKey = storeKeys.categoryLock(category);
-    const token = randomUUID();
     const pollMs = Math.min(250, Math.max(10, Math.floor(deps.minIntervalMs / 4)));
     // Take the category's lock, or wait on its holder: a fresh state (its result) ends the wait, and a
     // lock released or expired without one (the holder gave up or died) is ours to take.
-    while (!(await deps.store.set(lockKey, token, { ttlMs: deps.maxWaitMs + deps.timeoutMs + 10_000, onlyIfAbsent: true }))) {
+    let lock: Lock | undefined;
+    while (!(lock = await tryLock(deps.store, lockKey, deps.maxWaitMs + deps.timeoutMs + 10_000))) {
       const state = await readState(category);
       if (state && deps.now() < state.nextCheckAt && (await isUsable(category, state))) return snapshot(category, state);
       if (deps.now() >= deadline + deps.timeoutMs) {
@@ -240,7 +241,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       }
       return await record(category, current, turn.value);
     } finally {
-      if ((await deps.store.get(lockKey)) === token) await deps.store.del(lockKey);
+      await lock.release();
     }
   }
 

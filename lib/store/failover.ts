@@ -101,6 +101,16 @@ export class FailoverStore implements Store {
       if (s === this.primary) await this.fallback.del(key);
     });
   }
+  delIfEquals(key: string, token: string) {
+    return this.run(async (s) => {
+      const deleted = await s.delIfEquals(key, token);
+      if (s === this.primary) await this.fallback.delIfEquals(key, token);
+      return deleted;
+    });
+  }
+  expireIfEquals(key: string, token: string, ttlMs: number) {
+    return this.run((s) => s.expireIfEquals(key, token, ttlMs));
+  }
   incr(key: string, ttlMs: number) {
     return this.run((s) => s.incr(key, ttlMs));
   }

@@ -12,6 +12,12 @@ const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+// Compare and delete, compare and expire: a lock is released (or re-armed) only by its holder, in one step.
+const DEL_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+const PEXPIRE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 export interface KvCredentials {
   url: string;
   token: string;
@@ -80,6 +86,15 @@ export class KvStore implements Store {
 
   async del(key: string): Promise<void> {
     await this.client.del(key);
+  }
+
+  async delIfEquals(key: string, token: string): Promise<boolean> {
+    return Number(await this.client.eval(DEL_IF_EQUALS, [key], [encodeValue(token)])) === 1;
+  }
+
+  async expireIfEquals(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const ms = String(Math.max(1, Math.round(ttlMs)));
+    return Number(await this.client.eval(PEXPIRE_IF_EQUALS, [key], [encodeValue(token), ms])) === 1;
   }
 
   async incr(key: string, ttlMs: number): Promise<number> {

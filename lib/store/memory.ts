@@ -47,6 +47,19 @@ export class MemoryStore implements Store {
     this.entries.delete(key);
   }
 
+  async delIfEquals(key: string, token: string): Promise<boolean> {
+    if (this.live(key)?.value !== token) return false;
+    this.entries.delete(key);
+    return true;
+  }
+
+  async expireIfEquals(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const entry = this.live(key);
+    if (entry?.value !== token) return false;
+    entry.expiresAt = this.now() + ttlMs;
+    return true;
+  }
+
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt <= this.now()) {

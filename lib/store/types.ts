@@ -15,6 +15,10 @@ export interface Store {
   /** Returns whether the value was written (always true unless `onlyIfAbsent` found the key). */
   set(key: string, value: unknown, options?: SetOptions): Promise<boolean>;
   del(key: string): Promise<void>;
+  /** Deletes the key only while it still holds `token` (a lock's), atomically; returns whether it did. */
+  delIfEquals(key: string, token: string): Promise<boolean>;
+  /** Sets the key to expire in `ttlMs` only while it still holds `token`, atomically. */
+  expireIfEquals(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Adds one to a counter (created at 0) and returns the new count; `ttlMs` applies when it is created. */
   incr(key: string, ttlMs: number): Promise<number>;
 }

@@ -1,11 +1,12 @@
 // Summaries: cached forever per (paper version, model, prompt, source), generated at most once across all
 // instances (a lock in the store), within a per-request and a per-day budget, never blocking a feed.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { easternDate } from "../arxiv/schedule";
 import type { AiSummaryConfig } from "../config";
 import type { Logger } from "../log";
 import { storeKeys } from "../store/keys";
+import { withLock } from "../store/lock";
 import type { Store } from "../store/types";
 import type { Paper, SummaryRecord } from "../types";
 import type { FullTextResult } from "./fulltext";
@@ -223,10 +224,7 @@ export function createSummaries(deps: SummariesDeps): Summaries {
   /** One paper: lock, re-check, spend, generate, store; the lock is released whatever happens. */
   async function attempt(paper: Paper, deadline: number | undefined, claimSlot: () => boolean): Promise<Attempt> {
     const key = keyOf(paper);
-    const lockKey = storeKeys.summaryLock(key);
-    const token = randomUUID();
-    if (!(await store.set(lockKey, token, { ttlMs: lockTtlMs, onlyIfAbsent: true }))) return "locked";
-    try {
+    const locked = await withLock(store, storeKeys.summaryLock(key), lockTtlMs, async (): Promise<Attempt> => {
       // If KV failed just now, that lock is only this process's: no longer one call across instances.
       if (deps.degraded()) return "deferred";
       // Another caller may have finished it, or failed at it, between our first read and our lock.
@@ -268,9 +266,8 @@ export function createSummaries(deps: SummariesDeps): Summaries {
       } finally {
         release();
       }
-    } finally {
-      if ((await store.get(lockKey)) === token) await store.del(lockKey);
-    }
+    });
+    return locked.acquired ? locked.value : "locked";
   }
 
   /** Keeps a summary forever (a paper version's summary never changes) and tells feeds about it. */

@@ -21,6 +21,8 @@ function counting(inner: Store): Store & { calls: number } {
     set: (key: string, value: unknown, options?: SetOptions) => (wrapper.calls++, inner.set(key, value, options)),
     del: (key: string) => (wrapper.calls++, inner.del(key)),
     incr: (key: string, ttlMs: number) => (wrapper.calls++, inner.incr(key, ttlMs)),
+    delIfEquals: (key: string, token: string) => (wrapper.calls++, inner.delIfEquals(key, token)),
+    expireIfEquals: (key: string, token: string, ttlMs: number) => (wrapper.calls++, inner.expireIfEquals(key, token, ttlMs)),
   };
   return wrapper;
 }
@@ -217,7 +219,7 @@ describeWithRedis("FailoverStore (KV over the Upstash shim, memory behind it)", 
 describe("FailoverStore with a scripted primary (no redis needed)", () => {
   function failing(message: string): Store {
     const fail = () => Promise.reject(new TypeError(message));
-    return { get: fail, getMany: fail, set: fail, del: fail, incr: fail };
+    return { get: fail, getMany: fail, set: fail, del: fail, incr: fail, delIfEquals: fail, expireIfEquals: fail };
   }
 
   it("keeps a copy of the papers, states and summaries it reads or writes, and serves it while KV is down; not locks", async () => {
@@ -231,6 +233,8 @@ describe("FailoverStore with a scripted primary (no redis needed)", () => {
       set: (k, v, o) => (down ? Promise.reject(new Error("down")) : kv.set(k, v, o)),
       del: (k) => (down ? Promise.reject(new Error("down")) : kv.del(k)),
       incr: (k, t) => (down ? Promise.reject(new Error("down")) : kv.incr(k, t)),
+      delIfEquals: (k, v) => (down ? Promise.reject(new Error("down")) : kv.delIfEquals(k, v)),
+      expireIfEquals: (k, v, t) => (down ? Promise.reject(new Error("down")) : kv.expireIfEquals(k, v, t)),
     };
     const store = new FailoverStore(primary, new MemoryStore(clock.now), { now: clock.now, log, retryPrimaryAfterMs: RETRY_MS, mirror: isCachedData });
     const state = storeKeys.categoryState("cs.AI");
@@ -280,6 +284,8 @@ describe("FailoverStore with a scripted primary (no redis needed)", () => {
       set: () => Promise.reject(new TypeError("fetch failed")),
       del: () => Promise.reject(new TypeError("fetch failed")),
       incr: () => Promise.reject(new TypeError("fetch failed")),
+      delIfEquals: () => Promise.reject(new TypeError("fetch failed")),
+      expireIfEquals: () => Promise.reject(new TypeError("fetch failed")),
     };
     const fallback = new MemoryStore(clock.now);
     const store = new FailoverStore(primary, fallback, { now: clock.now, log, retryPrimaryAfterMs: RETRY_MS });

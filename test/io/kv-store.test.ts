@@ -195,6 +195,20 @@ describeWithRedis("KvStore over the Upstash REST protocol (redis-server + shim)"
       const winner = results.indexOf(true);
       expect(await store.get("lock")).toBe(`${Math.floor(winner / 3)}-${winner % 3}`);
     });
+
+    it("delIfEquals and expireIfEquals act only for the holder, in one script each", async () => {
+      await store.set("lock", "mine", { ttlMs: 60_000 });
+      expect(await store.delIfEquals("lock", "theirs")).toBe(false);
+      expect(await store.expireIfEquals("lock", "theirs", 5)).toBe(false);
+      expect(await kv.direct.pTTL("lock")).toBeGreaterThan(50_000);
+      expect(await store.expireIfEquals("lock", "mine", 3000)).toBe(true);
+      expect(await kv.direct.pTTL("lock")).toBeLessThanOrEqual(3000);
+      expect(await store.delIfEquals("lock", "mine")).toBe(true);
+      expect(await store.get("lock")).toBeUndefined();
+      expect(await store.delIfEquals("lock", "mine")).toBe(false);
+      expect(commandNames(kv.shim).filter((c) => c === "eval" || c === "evalsha").length).toBeGreaterThanOrEqual(5);
+      expect(commandNames(kv.shim)).not.toContain("del");
+    });
   });
 
   describe("getMany", () => {

@@ -200,7 +200,7 @@ describe("handleHealth", () => {
 
   it("the probe makes a KV outage visible: the first health check after KV fails already says degraded", async () => {
     const fail = () => Promise.reject(new TypeError("fetch failed"));
-    const brokenKv: Store = { get: fail, getMany: fail, set: fail, del: fail, incr: fail };
+    const brokenKv: Store = { get: fail, getMany: fail, set: fail, del: fail, incr: fail, delIfEquals: fail, expireIfEquals: fail };
     const log = recordingLogger();
     const failover = new FailoverStore(brokenKv, new MemoryStore(() => TUE_10AM), { now: () => TUE_10AM, log, retryPrimaryAfterMs: 15_000 });
     const h = harness({ store: failover, storeHealth: () => failover.health(), probeStore: async () => void (await failover.get("probe")) });

@@ -459,6 +459,8 @@ describe("one process, many requests", () => {
       getMany: (ks) => inner.getMany(ks),
       del: (k) => inner.del(k),
       incr: (k, t) => inner.incr(k, t),
+      delIfEquals: (k, v) => inner.delIfEquals(k, v),
+      expireIfEquals: (k, v, t) => inner.expireIfEquals(k, v, t),
       set: async (k, v, o) => {
         if (k.endsWith(":lock")) degraded = true;
         return inner.set(k, v, o);
