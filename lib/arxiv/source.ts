@@ -94,6 +94,8 @@ const PAPERS_TTL_MS = 40 * 86_400_000;
 const STATE_TTL_MS = 40 * 86_400_000;
 const MAX_BACKOFF_MS = 3_600_000;
 const LOCAL_CACHE_CATEGORIES = 64;
+/** The longest a state is trusted without reading the store again (a failing store's copy, a clock jump). */
+const STATE_CACHE_MS = 10 * 60_000;
 
 export interface ArxivSource {
   /** The category's papers, refreshed from arXiv first if arXiv has had an update since the last fetch. */
@@ -126,7 +128,25 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
 
   async function readState(category: string): Promise<CategoryState | undefined> {
     const parsed = categoryStateSchema.safeParse(await deps.store.get(storeKeys.categoryState(category)));
-    return parsed.success && parsed.data.category === category ? parsed.data : undefined;
+    const state = parsed.success && parsed.data.category === category ? parsed.data : undefined;
+    if (state) rememberState(state);
+    return state;
+  }
+
+  // A category's state holds until its nextCheckAt: nothing (no instance) changes it before then, since
+  // every refresh waits for that moment. So a warm poll reads it from here, not from the store.
+  const stateCache = new Map<string, { state: CategoryState; until: number }>();
+
+  function rememberState(state: CategoryState): void {
+    stateCache.delete(state.category);
+    stateCache.set(state.category, { state, until: Math.min(state.nextCheckAt, deps.now() + STATE_CACHE_MS) });
+    if (stateCache.size > LOCAL_CACHE_CATEGORIES) stateCache.delete(stateCache.keys().next().value!);
+  }
+
+  async function currentState(category: string): Promise<CategoryState | undefined> {
+    const hit = stateCache.get(category);
+    if (hit && deps.now() < hit.until) return hit.state;
+    return readState(category);
   }
 
   async function readPapers(category: string, version: string): Promise<PapersRecord | undefined> {
@@ -183,7 +203,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   }
 
   async function load(category: string): Promise<CategorySnapshot> {
-    const state = await readState(category);
+    const state = await currentState(category);
     if (state && deps.now() < state.nextCheckAt && (await isUsable(category, state))) {
       return snapshot(category, state);
     }
@@ -319,6 +339,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
 
   async function writeState(state: CategoryState): Promise<void> {
     await deps.store.set(storeKeys.categoryState(state.category), state, { ttlMs: STATE_TTL_MS });
+    rememberState(state);
   }
 
   async function peek(category: string): Promise<CategoryStatus | undefined> {

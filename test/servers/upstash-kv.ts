@@ -68,6 +68,8 @@ export interface UpstashShim {
   token: string;
   /** Commands received, in order (the command name and key). */
   commands: string[][];
+  /** HTTP requests received (a pipeline of several commands is one). */
+  readonly requests: number;
   /** While down, every connection is cut at once, as when KV is unreachable. */
   setDown(down: boolean): void;
   close(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startUpstashShim(redisUrl: string, token = "test-kv-token"
   redis.on("error", () => undefined);
   await redis.connect();
   const commands: string[][] = [];
+  let requests = 0;
   let down = false;
   const sockets = new Set<Socket>();
 
@@ -110,6 +113,7 @@ export async function startUpstashShim(redisUrl: string, token = "test-kv-token"
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
     };
+    requests++;
     if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: "Unauthorized" });
     if (req.method !== "POST") return send(405, { error: "ERR only POST" });
     let raw = "";
@@ -146,6 +150,9 @@ export async function startUpstashShim(redisUrl: string, token = "test-kv-token"
     url: `http://127.0.0.1:${port}`,
     token,
     commands,
+    get requests() {
+      return requests;
+    },
     setDown(value) {
       down = value;
       if (down) for (const s of sockets) s.destroy();
