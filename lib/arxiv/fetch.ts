@@ -3,7 +3,16 @@
 import type { Paper } from "../types";
 import { parseArxivRss } from "./parse";
 
-export type UnavailableReason = "http-error" | "rate-limited" | "timeout" | "network" | "malformed" | "too-large";
+export type UnavailableReason =
+  | "http-error"
+  | "rate-limited"
+  /** HTTP 503: down for maintenance or overloaded, which asks every client to hold off. */
+  | "overloaded"
+  | "timeout"
+  | "network"
+  | "malformed"
+  | "too-large"
+  | "wrong-feed";
 
 export type FetchOutcome =
   | { kind: "feed"; date?: string; papers: Paper[]; skipped: number }
@@ -17,8 +26,8 @@ export interface FetchFeedOptions {
   fetch: typeof fetch;
 }
 
-// arXiv caps a feed at 2,000 items (about 4 MB); anything far larger is not a feed we want to hold.
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
+// arXiv caps a feed at 2,000 items (about 4 MB); anything much larger is not one of its feeds.
+export const MAX_FEED_BYTES = 8 * 1024 * 1024;
 
 export async function fetchCategoryFeed(category: string, options: FetchFeedOptions): Promise<FetchOutcome> {
   const url = `${options.baseUrl}/${category}`;
@@ -50,7 +59,7 @@ export async function fetchCategoryFeed(category: string, options: FetchFeedOpti
   if (!response.ok) {
     return {
       kind: "unavailable",
-      reason: response.status === 429 ? "rate-limited" : "http-error",
+      reason: response.status === 429 ? "rate-limited" : response.status === 503 ? "overloaded" : "http-error",
       message: `arXiv answered HTTP ${response.status}`,
       retryAfterSeconds: retryAfter(response),
     };
@@ -61,14 +70,47 @@ export async function fetchCategoryFeed(category: string, options: FetchFeedOpti
   if (parsed.papers.length === 0 && parsed.skipped > 0) {
     return { kind: "unavailable", reason: "malformed", message: `none of the feed's ${parsed.skipped} items could be read` };
   }
-  return parsed;
+  return checkFeedIsFor(category.split("+"), parsed);
+}
+
+/**
+ * A feed must be the one asked for: a channel that names other categories, or items mostly from
+ * elsewhere (a cache or proxy mixing URLs up), is a fault, never papers for this category. The odd item
+ * of no asked category is dropped and counted as skipped.
+ */
+export function checkFeedIsFor(asked: readonly string[], feed: Extract<FetchOutcome, { kind: "feed" }> & { channelCategories?: string[] }): FetchOutcome {
+  const askedSet = new Set(asked.map((c) => c.toLowerCase()));
+  const named = feed.channelCategories?.map((c) => c.toLowerCase());
+  if (named && (named.length !== askedSet.size || !named.every((c) => askedSet.has(c)))) {
+    return {
+      kind: "unavailable",
+      reason: "wrong-feed",
+      message: `arXiv sent the feed of ${feed.channelCategories!.join("+").slice(0, 60)} for ${asked.join("+")}`,
+    };
+  }
+  // An archive (`math`) covers its categories (`math.CO`).
+  const belongs = (category: string) => {
+    const c = category.toLowerCase();
+    return askedSet.has(c) || askedSet.has(c.slice(0, c.indexOf(".")));
+  };
+  const papers = feed.papers.filter((p) => p.categories.some(belongs));
+  const foreign = feed.papers.length - papers.length;
+  if (foreign > 0 && foreign * 2 >= feed.papers.length) {
+    return {
+      kind: "unavailable",
+      reason: "wrong-feed",
+      message: `${foreign} of the feed's ${feed.papers.length} papers are not in ${asked.join("+")}`,
+    };
+  }
+  const { channelCategories: _named, ...rest } = feed;
+  return foreign ? { ...rest, papers, skipped: feed.skipped + foreign } : rest;
 }
 
 class BodyTooLargeError extends Error {}
 
 async function readBody(response: Response): Promise<string> {
-  const text = await readBodyCapped(response, MAX_BODY_BYTES);
-  if (text === undefined) throw new BodyTooLargeError(`over ${MAX_BODY_BYTES} bytes`);
+  const text = await readBodyCapped(response, MAX_FEED_BYTES);
+  if (text === undefined) throw new BodyTooLargeError(`over ${MAX_FEED_BYTES} bytes`);
   return text;
 }
 

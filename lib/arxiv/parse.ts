@@ -13,6 +13,8 @@ export type ParseOutcome =
       papers: Paper[];
       /** Items that were present but could not be read (logged, never fatal on their own). */
       skipped: number;
+      /** The categories the channel says it is for (its link, else its title), when it names any. */
+      channelCategories?: string[];
     }
   /** arXiv's answer to an unknown category: a channel titled "Feed error for query: …". */
   | { kind: "unknown-category"; message: string }
@@ -40,6 +42,7 @@ const wireFeedSchema = z.object({
   rss: z.object({
     channel: z.object({
       title: optionalText,
+      link: optionalText,
       description: optionalText,
       pubDate: optionalText,
       item: z.array(z.unknown()).default([]),
@@ -58,6 +61,13 @@ const parser = new XMLParser({
   htmlEntities: true,
   isArray: (name) => name === "item" || name === "category",
 });
+
+/** arXiv's own maximum per feed; a feed with more is not one of arXiv's. */
+export const MAX_FEED_ITEMS = 2000;
+// Far above any real paper (arXiv caps abstracts at 1,920 characters), so one item cannot bloat the cache.
+const MAX_TITLE_CHARS = 1000;
+const MAX_ABSTRACT_CHARS = 10_000;
+const MAX_AUTHORS = 1000;
 
 const DESCRIPTION_PREFIX = /^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*(?:Abstract:\s*)?/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -80,6 +90,9 @@ export function parseArxivRss(xml: string): ParseOutcome {
   if (channel.title?.startsWith("Feed error for query")) {
     return { kind: "unknown-category", message: channel.description || channel.title };
   }
+  if (channel.item.length > MAX_FEED_ITEMS) {
+    return { kind: "malformed", message: `${channel.item.length} items, more than arXiv ever sends (${MAX_FEED_ITEMS})` };
+  }
   const papers: Paper[] = [];
   let skipped = 0;
   for (const raw of channel.item) {
@@ -88,7 +101,16 @@ export function parseArxivRss(xml: string): ParseOutcome {
     if (paper) papers.push(paper);
     else skipped++;
   }
-  return { kind: "feed", date: parseRfc822Date(channel.pubDate), papers, skipped };
+  const channelCategories = namedCategories(channel.link, channel.title);
+  return { kind: "feed", date: parseRfc822Date(channel.pubDate), papers, skipped, ...(channelCategories ? { channelCategories } : {}) };
+}
+
+/** `http://rss.arxiv.org/rss/cs.AI+cs.CL` or `cs.AI, cs.CL updates on arXiv.org` → [cs.AI, cs.CL]. */
+function namedCategories(link: string | undefined, title: string | undefined): string[] | undefined {
+  const fromLink = link && /\/rss\/([^/?#\s]+)\/?(?:[?#].*)?$/.exec(link.trim())?.[1]?.split("+");
+  const fromTitle = title && /^(.+?)\s+updates on arXiv/i.exec(title.trim())?.[1]?.split(/\s*,\s*/);
+  const named = (fromLink || fromTitle || []).filter(isCategoryCode);
+  return named.length ? named : undefined;
 }
 
 function toPaper(item: WireItem): Paper | undefined {
@@ -98,8 +120,8 @@ function toPaper(item: WireItem): Paper | undefined {
   if (!id || !isArxivId(id)) return undefined;
   const version = Number(versioned[2]);
 
-  const title = cleanLine(item.title);
-  const abstract = cleanText(item.description.replace(DESCRIPTION_PREFIX, "")).trim();
+  const title = capChars(cleanLine(item.title), MAX_TITLE_CHARS);
+  const abstract = capChars(cleanText(item.description.replace(DESCRIPTION_PREFIX, "")).trim(), MAX_ABSTRACT_CHARS);
   const announced = parseRfc822Date(item.pubDate);
   if (!title || !announced) return undefined;
 
@@ -115,7 +137,7 @@ function toPaper(item: WireItem): Paper | undefined {
     version,
     title,
     abstract,
-    authors: splitAuthors(item["dc:creator"] ?? ""),
+    authors: splitAuthors(item["dc:creator"] ?? "").slice(0, MAX_AUTHORS),
     categories: categories.filter(isCategoryCode),
     announceType: announceType as AnnounceType,
     announced,
@@ -123,6 +145,13 @@ function toPaper(item: WireItem): Paper | undefined {
     ...optional("doi", item["arxiv:DOI"]),
     ...optional("journalRef", item["arxiv:journal_reference"]),
   };
+}
+
+function capChars(s: string, max: number): string {
+  if (s.length <= max) return s;
+  // Never cut between the two halves of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(s[max - 2]!) ? max - 2 : max - 1;
+  return `${s.slice(0, end).trimEnd()}…`;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

@@ -164,7 +164,7 @@ describe("handleHealth", () => {
     expect(first.categories[1]).toMatchObject({
       category: "cs.DC",
       latestDay: "2026-06-30",
-      lastFetch: { outcome: "http-error", message: "arXiv answered HTTP 503" },
+      lastFetch: { outcome: "overloaded", message: "arXiv answered HTTP 503" },
       failing: true,
       failingSince: "2026-07-01T14:00:00.000Z",
     });

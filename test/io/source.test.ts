@@ -188,7 +188,7 @@ describe("announcement days (days_back)", () => {
 });
 
 const FAILURES: { scenario: Scenario; reason: string; retryAfterMs?: number }[] = [
-  { scenario: "http-503", reason: "http-error", retryAfterMs: 2000 },
+  { scenario: "http-503", reason: "overloaded", retryAfterMs: 2000 },
   { scenario: "http-429", reason: "rate-limited", retryAfterMs: 3000 },
   { scenario: "http-500", reason: "http-error" },
   { scenario: "rate-exceeded", reason: "rate-limited" },

@@ -95,7 +95,7 @@ describe("fetchCategoryFeed: classification of what arXiv answers", () => {
   });
 
   it("HTTP 503 is unavailable (http-error) and carries Retry-After", async () => {
-    const outcome = expectUnavailable(await outcomeFor("http-503"), "http-error");
+    const outcome = expectUnavailable(await outcomeFor("http-503"), "overloaded");
     expect(outcome.retryAfterSeconds).toBe(2);
     expect(outcome.message).toContain("503");
   });
@@ -176,7 +176,7 @@ describe("fetchCategoryFeed: HTTP 400 that is not arXiv's 'Feed error'", () => {
   it("a Retry-After given as an HTTP date becomes seconds from now", async () => {
     const at = new Date(Date.now() + 120_000).toUTCString();
     stub.handle((_req, res) => void res.writeHead(503, { "Retry-After": at }).end("down"));
-    const outcome = expectUnavailable(await fetchCategoryFeed("cs.DC", options({ baseUrl: `${stub.url}/rss` })), "http-error");
+    const outcome = expectUnavailable(await fetchCategoryFeed("cs.DC", options({ baseUrl: `${stub.url}/rss` })), "overloaded");
     expect(outcome.retryAfterSeconds).toBeGreaterThanOrEqual(118);
     expect(outcome.retryAfterSeconds).toBeLessThanOrEqual(121);
   });
