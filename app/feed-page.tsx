@@ -3,6 +3,7 @@
 // are 404s.
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { after } from "next/server";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppError, isAppError } from "@/lib/errors";
@@ -79,7 +80,7 @@ export async function FeedPageContent({ segments, search }: { segments?: string[
   }
   let page: { view: PageView; description: string };
   try {
-    const feed = await loadFeed(request.feed, deps);
+    const feed = await loadFeed(request.feed, { ...deps, schedule: after });
     page = { view: buildPageView(feed, { config: deps.config, origin, day: request.day, now: deps.now() }), description: feedDescription(feed) };
   } catch (err) {
     if (err instanceof DayNotKept) notFound();

@@ -61,6 +61,8 @@ export const configSchema = z.strictObject({
   announce_types: z.array(z.enum(ANNOUNCE_TYPES)).min(1).default(["new"]),
   max_papers: z.number().int().min(1).max(2000).default(30),
   days_back: z.number().int().min(1).max(30).default(5),
+  /** Serve feeds of config.json's categories only: any other category is a 404, and arXiv is never asked for it. */
+  only_configured_categories: z.boolean().default(false),
   ai_summary: aiSummarySchema.default(aiSummarySchema.parse({})),
   // The old bot's fields this service has no use for: accepted so its config.json starts as it is, and
   // named in a start-up warning (LEGACY_FIELDS).
@@ -85,6 +87,7 @@ export interface AppConfig {
   /** The default profile: what `/rss` and `/rss/{cats}` rank by when no query overrides it. */
   profile: RankProfile;
   daysBack: number;
+  onlyConfiguredCategories: boolean;
   aiSummary: AiSummaryConfig;
 }
 
@@ -140,6 +143,7 @@ export function parseConfig(input: unknown, source = "config.json"): AppConfig {
       limit: c.max_papers,
     },
     daysBack: c.days_back,
+    onlyConfiguredCategories: c.only_configured_categories,
     aiSummary: c.ai_summary,
   };
 }
@@ -173,6 +177,8 @@ const envSchema = z.object({
   ARXIV_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
   ARXIV_MAX_WAIT_MS: z.coerce.number().int().min(0).max(300_000).default(25_000),
   ARXIV_RETRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  ARXIV_OTHER_FETCHES_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(30),
+  ARXIV_STALE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   SITE_URL: optionalUrl,
   VERCEL: z.string().optional(),
   VERCEL_DEPLOYMENT_ID: z.string().optional(),
@@ -202,6 +208,10 @@ export interface AppEnv {
   arxivMaxWaitMs: number;
   /** Wait before asking arXiv again after a failure or a feed that is not yet updated. */
   arxivRetrySeconds: number;
+  /** arXiv fetches per hour, across instances, for categories not in config.json. */
+  arxivOtherFetchesPerHour: number;
+  /** How long a reader with papers cached waits for a due refresh before getting those papers. */
+  arxivStaleWaitMs: number;
   siteUrl?: string;
   /** Identifies this deployment, so that a new deployment never answers 304 to the old one's ETags. */
   deploymentId: string;
@@ -246,6 +256,8 @@ export function parseEnv(env: Record<string, string | undefined>, options: { dev
     arxivTimeoutMs: e.ARXIV_TIMEOUT_MS,
     arxivMaxWaitMs: e.ARXIV_MAX_WAIT_MS,
     arxivRetrySeconds: e.ARXIV_RETRY_SECONDS,
+    arxivOtherFetchesPerHour: e.ARXIV_OTHER_FETCHES_PER_HOUR,
+    arxivStaleWaitMs: e.ARXIV_STALE_WAIT_MS,
     siteUrl: e.SITE_URL,
     deploymentId: e.VERCEL_DEPLOYMENT_ID ?? e.VERCEL_GIT_COMMIT_SHA ?? "local",
     onVercel: e.VERCEL === "1",

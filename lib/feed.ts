@@ -18,6 +18,8 @@ export interface FeedDeps {
   now: () => number;
   /** Ranked days and their summaries by what they were made from, shared by every reader of a process. */
   feedCache: LruCache<RankedFeed>;
+  /** Keeps work alive after the response (Next's `after()`): an arXiv refresh a reader did not wait for. */
+  schedule?: (task: () => Promise<void>) => void;
 }
 
 /** What the feed cache keeps: the ranking of some papers, and the summaries found for them at an epoch. */
@@ -30,11 +32,17 @@ export interface RankedFeed {
  * The categories' papers from the store (or arXiv, when it has updated since). In a feed of several,
  * one that arXiv suddenly disowns is left out with a warning rather than taking the others down.
  */
-export function loadSnapshots(categories: readonly string[], source: ArxivSource, now: () => number): Promise<CategorySnapshot[]> {
+export function loadSnapshots(
+  categories: readonly string[],
+  source: ArxivSource,
+  now: () => number,
+  schedule?: FeedDeps["schedule"],
+): Promise<CategorySnapshot[]> {
+  const background = schedule && ((task: Promise<unknown>) => schedule(async () => void (await task)));
   return Promise.all(
     categories.map(async (category) => {
       try {
-        return await source.load(category);
+        return await source.load(category, background ? { background } : {});
       } catch (err) {
         if (categories.length === 1 || !isAppError(err) || err.code !== "not_found") throw err;
         const retryAt = nextArxivUpdate(now());
@@ -124,7 +132,7 @@ export function buildFeed(
  * reused until the papers or the summaries change.
  */
 export async function loadFeed(params: FeedParams, deps: FeedDeps): Promise<Feed> {
-  const [snapshots, epoch] = await Promise.all([loadSnapshots(params.categories, deps.source, deps.now), deps.summaries.epoch()]);
+  const [snapshots, epoch] = await Promise.all([loadSnapshots(params.categories, deps.source, deps.now, deps.schedule), deps.summaries.epoch()]);
   const now = deps.now();
   checkServable(params, snapshots, now);
   const key = `${params.cacheKey}\n${feedVersionKey(snapshots)}`;
@@ -163,7 +171,7 @@ export function candidateParams(config: AppConfig, categories: readonly string[]
  */
 export async function summaryCandidates(deps: FeedDeps): Promise<Paper[]> {
   const { config } = deps;
-  const snapshots = await loadSnapshots(config.categories, deps.source, deps.now);
+  const snapshots = await loadSnapshots(config.categories, deps.source, deps.now, deps.schedule);
   const feeds = config.categories.length > 1 ? [config.categories, ...config.categories.map((c) => [c])] : [config.categories];
   const lists = feeds.map((categories) => {
     const params = candidateParams(config, categories);

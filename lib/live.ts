@@ -10,6 +10,7 @@ import type { FeedHandlerDeps, RenderedFeed } from "./http";
 import type { OpsDeps } from "./ops";
 import { consoleLogger, type Logger } from "./log";
 import { LruCache } from "./lru";
+import { CorruptReads } from "./store/corrupt-reads";
 import { FailoverStore, type StoreHealth } from "./store/failover";
 import { isCachedData } from "./store/keys";
 import { KvStore } from "./store/kv";
@@ -120,6 +121,7 @@ export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
   const log = options.log ?? consoleLogger;
   const { store, health, degraded } = createStore(env, log);
   const now = Date.now;
+  const corruptReads = new CorruptReads(now);
   const contact = env.siteUrl ?? "https://github.com/arxiv-rss-bot";
   const userAgent = `${USER_AGENT_PRODUCT} (+${contact}; one request per ${env.arxivMinIntervalMs / 1000} s)`;
   const source: ArxivSource = createArxivSource({
@@ -135,13 +137,17 @@ export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
     retrySeconds: env.arxivRetrySeconds,
     daysBack: config.daysBack,
     userAgent,
+    configured: config.categories,
+    otherFetchesPerHour: config.onlyConfiguredCategories ? 0 : env.arxivOtherFetchesPerHour,
+    staleWaitMs: env.arxivStaleWaitMs,
+    onCorruptRead: (key) => corruptReads.record(key),
   });
   const summaries = createLiveSummaries(config, env, store, env.kv !== undefined, degraded, userAgent, log);
   if (!summaries.enabled) log.info("AI summaries are off", { reason: summaries.disabledReason });
   return {
     config,
     store,
-    storeHealth: health,
+    storeHealth: () => ({ ...health(), corruptReads: corruptReads.report() }),
     source,
     now,
     log,

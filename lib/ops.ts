@@ -120,7 +120,7 @@ export async function handleCronRefresh(request: Request, deps: OpsDeps, maxDura
   const categories = [];
   for (const category of deps.config.categories) {
     try {
-      const s = await deps.source.load(category);
+      const s = await deps.source.load(category, { waitForRefresh: true });
       categories.push({
         category,
         version: s.version ?? null,

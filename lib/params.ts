@@ -169,6 +169,13 @@ export function parseFeedParams(
   refuseUnknown(search, [...QUERY_NAMES, ...(options.alsoKnown ?? [])]);
   const named = parseCategories(segments);
   const categories = named ?? config.categories;
+  const others = config.onlyConfiguredCategories ? categories.filter((c) => !config.categories.includes(c)) : [];
+  if (others.length > 0) {
+    throw new AppError(
+      "not_found",
+      `This deployment serves only its own categories (${config.categories.join(", ")}), not ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}`,
+    );
+  }
 
   // Repeated parameters (?keywords=a&keywords=b) read as one list.
   const raw: Record<string, string> = {};

@@ -1,6 +1,11 @@
 // arXiv's terms, across every instance that shares the store: one request at a time, and the next one
 // no sooner than `intervalMs` after the last one ended. A gate key in the store is held for the request
 // and then left to expire `intervalMs` later.
+//
+// Two more rules on top. The deployment's own categories come first: a caller with `priority` marks
+// that it is waiting, and callers without it step aside while the mark stands. And when arXiv says to
+// slow down (429, 503, "Rate exceeded"), every caller of every instance pauses for the time it asked.
+import { z } from "zod";
 import { storeKeys } from "../store/keys";
 import { tryLock, type Lock } from "../store/lock";
 import type { Store } from "../store/types";
@@ -14,16 +19,74 @@ export interface PoliteDeps {
   requestTimeoutMs: number;
 }
 
-export type TurnResult<T> = { ran: true; value: T } | { ran: false };
+export interface TurnOptions {
+  /** The deployment's own categories: never queued behind callers without priority. */
+  priority?: boolean;
+}
+
+export type TurnResult<T> =
+  | { ran: true; value: T }
+  /** `busy`: the deadline passed while others had the gate. `paused`: arXiv asked every caller to wait. */
+  | { ran: false; reason: "busy" }
+  | { ran: false; reason: "paused"; until: number; message: string };
+
+/** The longest arXiv-wide pause honoured, whatever a Retry-After says. */
+export const MAX_ARXIV_PAUSE_MS = 2 * 3_600_000;
+
+const pauseSchema = z.object({ until: z.number(), message: z.string() });
+export type ArxivPause = z.infer<typeof pauseSchema>;
+
+// What this process last learnt of a pause: no store read per request while one lasts.
+const knownPauses = new WeakMap<Store, ArxivPause>();
+
+/** Pauses every arXiv request of every instance sharing `store` until `until` (at most 2 h from now). */
+export async function pauseArxiv(deps: Pick<PoliteDeps, "store" | "now">, until: number, message: string): Promise<ArxivPause> {
+  const now = deps.now();
+  const pause = { until: Math.min(until, now + MAX_ARXIV_PAUSE_MS), message };
+  if (pause.until <= now) return pause;
+  const known = knownPauses.get(deps.store);
+  if (known && known.until >= pause.until) return known;
+  knownPauses.set(deps.store, pause);
+  await deps.store.set(storeKeys.arxivPause(), pause, { ttlMs: pause.until - now });
+  return pause;
+}
+
+/** The pause in force, if any: this process's knowledge first, else the store's (one read). */
+export async function currentArxivPause(deps: Pick<PoliteDeps, "store" | "now">): Promise<ArxivPause | undefined> {
+  const known = knownPauses.get(deps.store);
+  if (known && known.until > deps.now()) return known;
+  const parsed = pauseSchema.safeParse(await deps.store.get(storeKeys.arxivPause()));
+  if (!parsed.success || parsed.data.until <= deps.now()) return undefined;
+  // A stored value can ask for no more than the maximum, even if written by a buggy or older instance.
+  const pause = { ...parsed.data, until: Math.min(parsed.data.until, deps.now() + MAX_ARXIV_PAUSE_MS) };
+  knownPauses.set(deps.store, pause);
+  return pause;
+}
 
 /** Runs `request` when it is this caller's turn, or gives up at `deadline` (epoch ms) without running it. */
-export async function withArxivTurn<T>(deps: PoliteDeps, deadline: number, request: () => Promise<T>): Promise<TurnResult<T>> {
+export async function withArxivTurn<T>(
+  deps: PoliteDeps,
+  deadline: number,
+  request: () => Promise<T>,
+  options: TurnOptions = {},
+): Promise<TurnResult<T>> {
   const holdMs = deps.requestTimeoutMs + deps.intervalMs + 1000;
   const pollMs = Math.min(250, Math.max(10, Math.floor(deps.intervalMs / 4)));
+  // A priority caller's mark outlives a few of its polls, so others see it for as long as it waits.
+  const markMs = Math.max(1000, pollMs * 4);
   let lock: Lock | undefined;
-  while (!(lock = await tryLock(deps.store, storeKeys.arxivGate(), holdMs))) {
+  let markedUntil = 0;
+  for (;;) {
+    const pause = await currentArxivPause(deps);
+    if (pause) return { ran: false, reason: "paused", until: pause.until, message: pause.message };
+    const yieldToPriority = !options.priority && (await deps.store.get(storeKeys.arxivPriorityWaiting())) !== undefined;
+    if (!yieldToPriority && (lock = await tryLock(deps.store, storeKeys.arxivGate(), holdMs))) break;
+    if (options.priority && deps.now() + 2 * pollMs >= markedUntil) {
+      await deps.store.set(storeKeys.arxivPriorityWaiting(), 1, { ttlMs: markMs });
+      markedUntil = deps.now() + markMs;
+    }
     const left = deadline - deps.now();
-    if (left <= 0) return { ran: false };
+    if (left <= 0) return { ran: false, reason: "busy" };
     await deps.sleep(Math.min(pollMs, left));
   }
   try {

@@ -1,6 +1,7 @@
 // I/O: a category's papers, from the store when fresh, else from arXiv (politely, one fetch per category
 // at a time across all instances). A failed or empty fetch never replaces the last good papers.
 import { createHash } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { z } from "zod";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
@@ -10,7 +11,7 @@ import type { Store } from "../store/types";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type Paper } from "../types";
 import { fetchCategoryFeed, type FetchOutcome } from "./fetch";
 import { isArxivId } from "./ids";
-import { withArxivTurn } from "./polite";
+import { currentArxivPause, MAX_ARXIV_PAUSE_MS, pauseArxiv, withArxivTurn } from "./polite";
 import { expectedAnnouncementDate, nextArxivUpdate } from "./schedule";
 
 export interface ArxivSourceDeps {
@@ -27,6 +28,21 @@ export interface ArxivSourceDeps {
   retrySeconds: number;
   daysBack: number;
   userAgent: string;
+  /** config.json's categories: fetched before any other, never over a budget, kept longest. */
+  configured: readonly string[];
+  /** arXiv fetches per hour for categories not in config.json, across all instances. */
+  otherFetchesPerHour: number;
+  /** How long a reader with papers cached waits for a due refresh before getting those papers. */
+  staleWaitMs: number;
+  /** Told of each value read back from the store that fails validation (health counts them). */
+  onCorruptRead?: (key: string) => void;
+}
+
+export interface LoadOptions {
+  /** Keeps work alive after the response (Next's `after`): a refresh that outlives a reader's wait. */
+  background?: (task: Promise<unknown>) => void;
+  /** Wait for a due refresh however long it takes (the cron), rather than serve the cached papers. */
+  waitForRefresh?: boolean;
 }
 
 export interface CategoryProblem {
@@ -65,6 +81,8 @@ const categoryStateSchema = z.object({
   latestDay: z.string().optional(),
   lastError: z.object({ reason: z.string(), message: z.string(), at: z.number() }).optional(),
   unknown: z.boolean().optional(),
+  /** How many store values the papers of `version` are split into. */
+  parts: z.number().int().min(1).max(1000).optional(),
 });
 type CategoryState = z.infer<typeof categoryStateSchema>;
 
@@ -83,23 +101,40 @@ const paperSchema = z.object({
   journalRef: z.string().optional(),
 });
 
-const papersRecordSchema = z.object({
-  version: z.string(),
-  days: z.array(z.object({ date: z.string(), papers: z.array(paperSchema) })),
-});
-type PapersRecord = z.infer<typeof papersRecordSchema>;
+const dayRecordSchema = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), papers: z.array(paperSchema) });
 
-// Old versions of a category's papers stay readable for a while, then expire on their own.
-const PAPERS_TTL_MS = 40 * 86_400_000;
-const STATE_TTL_MS = 40 * 86_400_000;
+/** One stored value of a version's papers; a day may continue in the next part. */
+const papersPartSchema = z.object({
+  version: z.string(),
+  part: z.number().int().min(0),
+  days: z.array(dayRecordSchema),
+});
+
+interface PapersRecord {
+  version: string;
+  days: AnnouncementDay<Paper>[];
+  parts: number;
+}
+
+// A configured category's papers and state outlive any outage; another category's go after a few days,
+// so that strangers' curiosity cannot fill the store.
+const CONFIGURED_TTL_MS = 40 * 86_400_000;
+const OTHER_TTL_MS = 3 * 86_400_000;
 const MAX_BACKOFF_MS = 3_600_000;
-const LOCAL_CACHE_CATEGORIES = 64;
+/** Other categories whose papers and state this process keeps in memory (configured ones are always kept). */
+const LOCAL_OTHER_CATEGORIES = 16;
+/** Refreshes of other categories one process runs or waits on at once; more get "busy" at once. */
+const MAX_OTHER_REFRESHES = 4;
+/** The longest a request for another category waits for arXiv's gate. */
+const OTHER_MAX_WAIT_MS = 10_000;
+/** Papers per stored value stay under this much JSON, far below Upstash's request limit even uncompressed. */
+const PART_MAX_CHARS = 512 * 1024;
 /** The longest a state is trusted without reading the store again (a failing store's copy, a clock jump). */
 const STATE_CACHE_MS = 10 * 60_000;
 
 export interface ArxivSource {
   /** The category's papers, refreshed from arXiv first if arXiv has had an update since the last fetch. */
-  load(category: string): Promise<CategorySnapshot>;
+  load(category: string, options?: LoadOptions): Promise<CategorySnapshot>;
   /** What the store knows of a category, without asking arXiv. */
   peek(category: string): Promise<CategoryStatus | undefined>;
 }
@@ -122,25 +157,64 @@ export interface CategoryStatus {
 }
 
 export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
+  const configured = new Set(deps.configured);
+  const isConfigured = (category: string) => configured.has(category);
+  const ttlOf = (category: string) => (isConfigured(category) ? CONFIGURED_TTL_MS : OTHER_TTL_MS);
+  const polite = { store: deps.store, now: deps.now, sleep: deps.sleep, intervalMs: deps.minIntervalMs, requestTimeoutMs: deps.timeoutMs };
   const inflight = new Map<string, Promise<CategorySnapshot>>();
-  // Parsed papers by "category:version", the latest of each category: read once, not once per request.
+  // Parsed papers, the latest version of each category: read once, not once per request.
   const localPapers = new Map<string, PapersRecord>();
-
-  async function readState(category: string): Promise<CategoryState | undefined> {
-    const parsed = categoryStateSchema.safeParse(await deps.store.get(storeKeys.categoryState(category)));
-    const state = parsed.success && parsed.data.category === category ? parsed.data : undefined;
-    if (state) rememberState(state);
-    return state;
-  }
-
   // A category's state holds until its nextCheckAt: nothing (no instance) changes it before then, since
   // every refresh waits for that moment. So a warm poll reads it from here, not from the store.
   const stateCache = new Map<string, { state: CategoryState; until: number }>();
+  // The last state seen of each category, however old: what a corrupt stored state is rewritten from.
+  const lastKnownStates = new Map<string, CategoryState>();
+  // Versions whose stored papers proved unreadable: not read (nor reported) again until rewritten.
+  const unreadablePapers = new Map<string, string>();
+  let otherRefreshes = 0;
+  // The hour (UTC, `YYYY-MM-DDTHH`) whose budget of other categories' fetches this process saw spent.
+  let otherBudgetSpentHour: string | undefined;
+
+  /** Keeps `value` under `category`, most recent last; other categories beyond the bound are forgotten. */
+  function keepLocal<V>(map: Map<string, V>, category: string, value: V): void {
+    map.delete(category);
+    map.set(category, value);
+    let others = 0;
+    for (const key of map.keys()) if (!isConfigured(key)) others++;
+    for (const key of map.keys()) {
+      if (others <= LOCAL_OTHER_CATEGORIES) break;
+      if (!isConfigured(key)) {
+        map.delete(key);
+        others--;
+      }
+    }
+  }
+
+  function corrupt(key: string, what: string, context: Record<string, unknown>): void {
+    deps.log.warn(`stored ${what} failed validation; treating it as missing`, { key, ...context });
+    deps.onCorruptRead?.(key);
+  }
+
+  async function readState(category: string): Promise<CategoryState | undefined> {
+    const key = storeKeys.categoryState(category);
+    const raw = await deps.store.get(key);
+    if (raw === undefined) return undefined;
+    const parsed = categoryStateSchema.safeParse(raw);
+    if (parsed.success && parsed.data.category === category) {
+      rememberState(parsed.data);
+      return parsed.data;
+    }
+    corrupt(key, "category state", { category });
+    // Rewrite what this process knew; without that, the category is fetched again as if new.
+    const known = lastKnownStates.get(category);
+    if (known) await writeState(known);
+    else await deps.store.del(key);
+    return known;
+  }
 
   function rememberState(state: CategoryState): void {
-    stateCache.delete(state.category);
-    stateCache.set(state.category, { state, until: Math.min(state.nextCheckAt, deps.now() + STATE_CACHE_MS) });
-    if (stateCache.size > LOCAL_CACHE_CATEGORIES) stateCache.delete(stateCache.keys().next().value!);
+    keepLocal(stateCache, state.category, { state, until: Math.min(state.nextCheckAt, deps.now() + STATE_CACHE_MS) });
+    keepLocal(lastKnownStates, state.category, state);
   }
 
   async function currentState(category: string): Promise<CategoryState | undefined> {
@@ -149,32 +223,55 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     return readState(category);
   }
 
-  async function readPapers(category: string, version: string): Promise<PapersRecord | undefined> {
-    const cacheKey = `${category}:${version}`;
-    const cached = localPapers.get(cacheKey);
-    if (cached) return cached;
-    const raw = await deps.store.get(storeKeys.categoryPapers(category, version));
-    if (raw === undefined) return undefined;
-    const parsed = papersRecordSchema.safeParse(raw);
-    if (!parsed.success || parsed.data.version !== version) {
-      deps.log.warn("stored papers are unreadable; treating as missing", { category, version });
-      return undefined;
+  async function readPapers(category: string, state: CategoryState): Promise<PapersRecord | undefined> {
+    const { version, parts } = state;
+    if (!version || !parts) return undefined;
+    const cached = localPapers.get(category);
+    if (cached?.version === version) return cached;
+    if (unreadablePapers.get(category) === version) return undefined;
+    const keys = Array.from({ length: parts }, (_, i) => storeKeys.categoryPapers(category, version, i));
+    const values = await deps.store.getMany(keys);
+    if (values.some((v) => v === undefined)) return undefined;
+    const days: AnnouncementDay<Paper>[] = [];
+    for (const [i, value] of values.entries()) {
+      const parsed = papersPartSchema.safeParse(value);
+      if (!parsed.success || parsed.data.version !== version || parsed.data.part !== i) {
+        corrupt(keys[i]!, "papers", { category, version });
+        keepLocal(unreadablePapers, category, version);
+        return undefined;
+      }
+      for (const day of parsed.data.days) {
+        const last = days.at(-1);
+        if (last?.date === day.date) last.papers.push(...day.papers);
+        else days.push(day);
+      }
     }
-    remember(cacheKey, parsed.data);
-    return parsed.data;
+    const record = { version, days, parts };
+    keepLocal(localPapers, category, record);
+    return record;
   }
 
-  function remember(cacheKey: string, record: PapersRecord): void {
-    // One version per category: the one just read or written replaces the category's older one.
-    const category = cacheKey.slice(0, cacheKey.lastIndexOf(":"));
-    for (const key of localPapers.keys()) if (key.startsWith(`${category}:`)) localPapers.delete(key);
-    localPapers.set(cacheKey, record);
-    if (localPapers.size > LOCAL_CACHE_CATEGORIES) localPapers.delete(localPapers.keys().next().value!);
+  /** Writes a version's papers in parts small enough for any store; returns how many. */
+  async function writePapers(category: string, version: string, days: AnnouncementDay<Paper>[]): Promise<PapersRecord> {
+    const parts = splitIntoParts(days, PART_MAX_CHARS);
+    await Promise.all(
+      parts.map((partDays, part) =>
+        deps.store.set(storeKeys.categoryPapers(category, version, part), { version, part, days: partDays }, { ttlMs: ttlOf(category) }),
+      ),
+    );
+    const record = { version, days, parts: parts.length };
+    keepLocal(localPapers, category, record);
+    unreadablePapers.delete(category);
+    return record;
+  }
+
+  async function deletePapers(category: string, version: string, parts: number): Promise<void> {
+    await Promise.all(Array.from({ length: parts }, (_, i) => deps.store.del(storeKeys.categoryPapers(category, version, i))));
   }
 
   async function snapshot(category: string, state: CategoryState | undefined, problem?: CategoryProblem) {
     if (state?.unknown) throw new AppError("not_found", `arXiv has no category "${category}"`);
-    const record = state?.version ? await readPapers(category, state.version) : undefined;
+    const record = state ? await readPapers(category, state) : undefined;
     const result: CategorySnapshot = {
       category,
       version: record?.version,
@@ -199,24 +296,88 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   async function isUsable(category: string, state: CategoryState | undefined): Promise<boolean> {
     if (!state) return false;
     if (state.unknown || !state.version) return true;
-    return (await readPapers(category, state.version)) !== undefined;
+    return (await readPapers(category, state)) !== undefined;
   }
 
-  async function load(category: string): Promise<CategorySnapshot> {
+  const isCurrent = async (category: string, state: CategoryState | undefined): Promise<boolean> =>
+    state !== undefined && deps.now() < state.nextCheckAt && (await isUsable(category, state));
+
+  async function load(category: string, options: LoadOptions = {}): Promise<CategorySnapshot> {
     const state = await currentState(category);
-    if (state && deps.now() < state.nextCheckAt && (await isUsable(category, state))) {
-      return snapshot(category, state);
-    }
+    if (await isCurrent(category, state)) return snapshot(category, state);
+    // In a failure's backoff with its papers gone: arXiv is not asked again before the backoff ends.
+    if (state && state.failures > 0 && deps.now() < state.nextCheckAt) return snapshot(category, state);
     let pending = inflight.get(category);
     if (!pending) {
       pending = refresh(category).finally(() => inflight.delete(category));
       inflight.set(category, pending);
     }
-    return pending;
+    const cached = state?.version ? await readPapers(category, state) : undefined;
+    if (!cached || options.waitForRefresh) return pending;
+    // Papers in hand: a reader never waits long on arXiv. The refresh goes on without them.
+    const settled = await Promise.race([
+      pending.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      // Real time, whatever clock the rest runs on: this is how long a person waits.
+      delay(deps.staleWaitMs, undefined, { ref: false }),
+    ]);
+    if (settled && "value" in settled) return settled.value;
+    if (settled) throw settled.error;
+    options.background?.(pending.catch(() => undefined));
+    return snapshot(
+      category,
+      state,
+      state!.failures > 0
+        ? undefined
+        : {
+            reason: "refreshing",
+            message: `arXiv has not answered within ${deps.staleWaitMs} ms; the papers are being fetched`,
+            retryAt: deps.now() + 60_000,
+          },
+    );
   }
 
   async function refresh(category: string): Promise<CategorySnapshot> {
-    const deadline = deps.now() + deps.maxWaitMs;
+    const priority = isConfigured(category);
+    const waitMs = priority ? deps.maxWaitMs : Math.min(deps.maxWaitMs, OTHER_MAX_WAIT_MS);
+    const paused = await currentArxivPause(polite);
+    if (paused) return snapshot(category, await currentState(category), pausedProblem(paused));
+    if (!priority) {
+      const limited = otherCategoryLimit();
+      if (limited) return snapshot(category, await currentState(category), limited);
+      otherRefreshes++;
+    }
+    try {
+      return await refreshLocked(category, priority, deps.now() + waitMs);
+    } finally {
+      if (!priority) otherRefreshes--;
+    }
+  }
+
+  /** Why another (unconfigured) category may not be fetched now, if it may not. */
+  function otherCategoryLimit(): CategoryProblem | undefined {
+    const now = deps.now();
+    if (deps.otherFetchesPerHour === 0) {
+      return { reason: "not-configured", message: "this deployment fetches only its configured categories from arXiv", retryAt: nextArxivUpdate(now) };
+    }
+    if (otherBudgetSpentHour === utcHour(now)) return otherBudgetProblem(now);
+    if (otherRefreshes >= MAX_OTHER_REFRESHES) {
+      return { reason: "busy", message: "arXiv is being asked for other categories; try again in a few seconds", retryAt: now + 5000 };
+    }
+    return undefined;
+  }
+
+  function otherBudgetProblem(now: number): CategoryProblem {
+    return {
+      reason: "budget",
+      message: `this deployment asks arXiv for at most ${deps.otherFetchesPerHour} categories outside its own per hour; try again later`,
+      retryAt: Math.floor(now / 3_600_000 + 1) * 3_600_000,
+    };
+  }
+
+  async function refreshLocked(category: string, priority: boolean, deadline: number): Promise<CategorySnapshot> {
     const lockKey = storeKeys.categoryLock(category);
     const pollMs = Math.min(250, Math.max(10, Math.floor(deps.minIntervalMs / 4)));
     // Take the category's lock, or wait on its holder: a fresh state (its result) ends the wait, and a
@@ -224,7 +385,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     let lock: Lock | undefined;
     while (!(lock = await tryLock(deps.store, lockKey, deps.maxWaitMs + deps.timeoutMs + 10_000))) {
       const state = await readState(category);
-      if (state && deps.now() < state.nextCheckAt && (await isUsable(category, state))) return snapshot(category, state);
+      if (await isCurrent(category, state)) return snapshot(category, state);
       if (deps.now() >= deadline + deps.timeoutMs) {
         return snapshot(category, state, {
           reason: "busy",
@@ -237,40 +398,56 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     try {
       // Another instance may have finished a refresh between our read and our lock.
       const current = await readState(category);
-      if (current && deps.now() < current.nextCheckAt && (await isUsable(category, current))) {
-        return snapshot(category, current);
-      }
+      if (await isCurrent(category, current)) return snapshot(category, current);
       const turn = await withArxivTurn(
-        { store: deps.store, now: deps.now, sleep: deps.sleep, intervalMs: deps.minIntervalMs, requestTimeoutMs: deps.timeoutMs },
+        polite,
         deadline,
-        () =>
-          fetchCategoryFeed(category, {
+        async () => {
+          if (!priority && !(await spendOtherBudget())) return undefined;
+          return fetchCategoryFeed(category, {
             baseUrl: deps.arxivRssUrl,
             timeoutMs: deps.timeoutMs,
             userAgent: deps.userAgent,
             fetch: deps.fetch,
-          }),
+          });
+        },
+        { priority },
       );
+      if (!turn.ran && turn.reason === "paused") return snapshot(category, current, pausedProblem(turn));
       if (!turn.ran) {
-        const retryAt = deps.now() + Math.max(1000, deps.minIntervalMs);
         return snapshot(category, current, {
           reason: "busy",
           message: "arXiv is being asked for other categories; try again in a few seconds",
-          retryAt,
+          retryAt: deps.now() + Math.max(1000, deps.minIntervalMs),
         });
       }
+      if (!turn.value) return snapshot(category, current, otherBudgetProblem(deps.now()));
       return await record(category, current, turn.value);
     } finally {
       await lock.release();
     }
   }
 
+  /** Counts one fetch of another category against this hour's budget (all instances); false when spent. */
+  async function spendOtherBudget(): Promise<boolean> {
+    const hour = utcHour(deps.now());
+    const spent = await deps.store.incr(storeKeys.otherCategoryFetches(hour), 2 * 3_600_000);
+    if (spent <= deps.otherFetchesPerHour) return true;
+    otherBudgetSpentHour = hour;
+    return false;
+  }
+
+  function pausedProblem(pause: { until: number; message: string }): CategoryProblem {
+    return { reason: "paused", message: `arXiv asked to slow down (${pause.message}); waiting until ${new Date(pause.until).toISOString()}`, retryAt: pause.until };
+  }
+
   async function record(category: string, previous: CategoryState | undefined, outcome: FetchOutcome) {
     const now = deps.now();
     const base: CategoryState = previous ?? { category, checkedAt: now, nextCheckAt: now, failures: 0 };
-    if (outcome.kind === "unknown-category" && base.version) {
-      // arXiv served this category before: a sudden "Feed error" is more likely a glitch than a removal.
-      outcome = { kind: "unavailable", reason: "http-error", message: `arXiv said: ${outcome.message}` };
+    if (outcome.kind === "unknown-category" && (base.version || isConfigured(category))) {
+      // A category arXiv served before, or one the deployment is for (in arXiv's taxonomy): a sudden
+      // "Feed error" is more likely arXiv's glitch than a removal. Ask again soon.
+      outcome = { kind: "unavailable", reason: "http-error", message: `arXiv said: ${outcome.message.slice(0, 200)}` };
     }
     if (outcome.kind === "unknown-category") {
       deps.log.warn("arXiv does not know this category", { category, message: outcome.message });
@@ -280,7 +457,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     if (outcome.kind === "unavailable") {
       const failures = base.failures + 1;
       const backoff = Math.min(deps.retrySeconds * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
-      const asked = Math.min((outcome.retryAfterSeconds ?? 0) * 1000, MAX_BACKOFF_MS);
+      const asked = Math.min((outcome.retryAfterSeconds ?? 0) * 1000, MAX_ARXIV_PAUSE_MS);
       const state: CategoryState = {
         ...base,
         unknown: undefined,
@@ -298,21 +475,23 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
         retryAt: new Date(state.nextCheckAt).toISOString(),
       });
       await writeState(state);
+      // arXiv's "slow down" is for all of us: no category is asked anything until it has passed.
+      if (outcome.reason === "rate-limited" || outcome.reason === "overloaded") {
+        const pause = await pauseArxiv(polite, state.nextCheckAt, outcome.message);
+        deps.log.warn("pausing every arXiv request", { until: new Date(pause.until).toISOString(), message: outcome.message });
+      }
       return snapshot(category, state);
     }
 
     if (outcome.skipped > 0) deps.log.warn("skipped unreadable feed items", { category, skipped: outcome.skipped });
-    const previousRecord = base.version ? await readPapers(category, base.version) : undefined;
+    const previousRecord = await readPapers(category, base);
     const days = mergeDays(previousRecord?.days ?? [], outcome.papers, deps.daysBack);
     const version = days.length ? contentVersion(days) : undefined;
     const changed = version !== base.version;
     // Also rewrite unchanged papers whose stored copy expired or was unreadable.
-    if (version && (changed || !previousRecord)) {
-      const rec: PapersRecord = { version, days };
-      await deps.store.set(storeKeys.categoryPapers(category, version), rec, { ttlMs: PAPERS_TTL_MS });
-      remember(`${category}:${version}`, rec);
-    }
+    const written = version && (changed || !previousRecord) ? await writePapers(category, version, days) : undefined;
     const feedDate = outcome.date ?? outcome.papers.map((p) => p.announced).sort().at(-1);
+    const parts = written?.parts ?? (version ? base.parts : undefined);
     const state: CategoryState = {
       category,
       version,
@@ -322,6 +501,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       nextCheckAt: nextCheckAfterFetch(now, feedDate, outcome.papers.length > 0, deps.retrySeconds),
       failures: 0,
       ...(days[0] ? { latestDay: days[0].date } : {}),
+      ...(parts ? { parts } : {}),
     };
     deps.log.info("fetched arXiv feed", {
       category,
@@ -333,12 +513,12 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     await writeState(state);
     // Only the current version is ever read: the previous one goes (a reader that still names it finds
     // it missing, re-reads the state and gets this one).
-    if (changed && base.version) await deps.store.del(storeKeys.categoryPapers(category, base.version));
+    if (changed && base.version && base.parts) await deletePapers(category, base.version, base.parts);
     return snapshot(category, state);
   }
 
   async function writeState(state: CategoryState): Promise<void> {
-    await deps.store.set(storeKeys.categoryState(state.category), state, { ttlMs: STATE_TTL_MS });
+    await deps.store.set(storeKeys.categoryState(state.category), state, { ttlMs: ttlOf(state.category) });
     rememberState(state);
   }
 
@@ -362,6 +542,42 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   }
 
   return { load, peek };
+}
+
+/** `2026-06-30T14`: the UTC hour a budget counts in. */
+function utcHour(now: number): string {
+  return new Date(now).toISOString().slice(0, 13);
+}
+
+/**
+ * Pure: days → parts of at most about `maxChars` of JSON each, in order (a long day continues in the
+ * next part), so that no stored value grows with the feed.
+ */
+export function splitIntoParts(days: readonly AnnouncementDay<Paper>[], maxChars: number): AnnouncementDay<Paper>[][] {
+  const parts: AnnouncementDay<Paper>[][] = [];
+  let current: AnnouncementDay<Paper>[] = [];
+  let size = 0;
+  for (const day of days) {
+    let open: AnnouncementDay<Paper> | undefined;
+    for (const paper of day.papers) {
+      const paperSize = JSON.stringify(paper).length + 1;
+      if (size > 0 && size + paperSize > maxChars) {
+        parts.push(current);
+        current = [];
+        size = 0;
+        open = undefined;
+      }
+      if (!open) {
+        open = { date: day.date, papers: [] };
+        current.push(open);
+        size += day.date.length + 24;
+      }
+      open.papers.push(paper);
+      size += paperSize;
+    }
+  }
+  if (current.length) parts.push(current);
+  return parts;
 }
 
 /**

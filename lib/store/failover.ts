@@ -1,6 +1,7 @@
 // KV with the in-process store behind it: when KV fails, the request goes on from memory (and arXiv),
 // KV is left alone for a short while, and health() says what happened.
 import type { Logger } from "../log";
+import type { CorruptReadsReport } from "./corrupt-reads";
 import type { SetOptions, Store } from "./types";
 
 export interface StoreHealth {
@@ -9,6 +10,8 @@ export interface StoreHealth {
   healthy: boolean;
   lastError?: string;
   failingSince?: string;
+  /** Values read back that failed validation (treated as missing and rewritten). */
+  corruptReads?: CorruptReadsReport;
 }
 
 export class FailoverStore implements Store {

@@ -4,12 +4,18 @@ const PREFIX = "arxiv-rss-bot:v1";
 export const storeKeys = {
   /** Small per-category record read on every request: content version, freshness, failures. */
   categoryState: (category: string) => `${PREFIX}:category:${category}`,
-  /** The papers of one content version of a category; immutable once written. */
-  categoryPapers: (category: string, version: string) => `${PREFIX}:papers:${category}:${version}`,
+  /** One part of the papers of one content version of a category; immutable once written. */
+  categoryPapers: (category: string, version: string, part: number) => `${PREFIX}:papers:${category}:${version}:${part}`,
   /** Held while one instance refreshes a category; others wait for its result. */
   categoryLock: (category: string) => `${PREFIX}:lock:${category}`,
   /** Held from the start of an arXiv request until the polite interval after it has passed. */
   arxivGate: () => `${PREFIX}:arxiv-gate`,
+  /** Set while a fetch for a configured category waits for the gate: the others step aside. */
+  arxivPriorityWaiting: () => `${PREFIX}:arxiv-gate:priority`,
+  /** Set when arXiv asked us to slow down (429, 503, "Rate exceeded"): no instance asks it anything. */
+  arxivPause: () => `${PREFIX}:arxiv-pause`,
+  /** arXiv fetches for categories not in config.json, per UTC hour, across instances. */
+  otherCategoryFetches: (hour: string) => `${PREFIX}:other-fetches:${hour}`,
   /** A summary, kept forever: one paper version, model, prompt and source. */
   summary: (paperVersion: string, model: string, promptHash: string, source: string) =>
     `${PREFIX}:summary:${paperVersion}:${encodeURIComponent(model)}:${promptHash}:${source}`,

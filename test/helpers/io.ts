@@ -111,6 +111,10 @@ export function sourceHarness(
     retrySeconds: 300,
     daysBack: 5,
     userAgent: "arxiv-rss-bot/test (+https://example.org; unit tests)",
+    configured: ["cs.AI", "cs.CL", "cs.CV", "cs.DC", "cs.LG"],
+    otherFetchesPerHour: 1000,
+    // Long enough for any local answer: only tests of serving stale papers make it short.
+    staleWaitMs: 10_000,
     ...overrides,
   };
   return { source: createArxivSource(deps), store, clock, log, deps };

@@ -348,6 +348,9 @@ describeWithRedis("KvStore over the Upstash REST protocol (redis-server + shim)"
         maxWaitMs: 100,
         retrySeconds: 300,
         daysBack: 5,
+        configured: ["cs.AI", "cs.CL", "cs.CV", "cs.DC", "cs.LG"],
+        otherFetchesPerHour: 1000,
+        staleWaitMs: 10_000,
         userAgent: "test",
       });
       for (const raw of Object.values(corrupt)) {

@@ -84,7 +84,7 @@ describe("withArxivTurn", () => {
       return "late";
     });
     const waited = Date.now() - asked;
-    expect(late).toEqual({ ran: false });
+    expect(late).toEqual({ ran: false, reason: "busy" });
     expect(ranLate).toBe(false);
     // It waited for its deadline (not longer than the holder's request, and not zero).
     expect(waited).toBeGreaterThanOrEqual(90);
@@ -149,6 +149,9 @@ describe("two source instances sharing one store", () => {
       maxWaitMs: 10_000,
       retrySeconds: 300,
       daysBack: 5,
+      configured: ["cs.AI", "cs.CL", "cs.CV", "cs.DC", "cs.LG"],
+      otherFetchesPerHour: 1000,
+      staleWaitMs: 10_000,
       userAgent: "arxiv-rss-bot/test",
     };
     return createArxivSource(deps);

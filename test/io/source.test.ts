@@ -127,8 +127,8 @@ describe("announcement days (days_back)", () => {
     server.setAnnounceDate("2026-07-01");
     const b = await source.load("cs.DC");
     expect(b.version).not.toBe(a.version);
-    expect(await store.get(storeKeys.categoryPapers("cs.DC", a.version!))).toBeUndefined();
-    expect(await store.get(storeKeys.categoryPapers("cs.DC", b.version!))).toMatchObject({ version: b.version });
+    expect(await store.get(storeKeys.categoryPapers("cs.DC", a.version!, 0))).toBeUndefined();
+    expect(await store.get(storeKeys.categoryPapers("cs.DC", b.version!, 0))).toMatchObject({ version: b.version });
   });
 
   it("waits on another instance's lock, and takes over when it is released without a result", async () => {
@@ -349,7 +349,7 @@ describe("a store holding anything", () => {
   const corruptPapers: [string, unknown][] = [
     ["garbage", { version: "x", days: "nope" }],
     ["a string", "<html>"],
-    ["papers missing fields", { version: "SAME", days: [{ date: "2026-06-30", papers: [{ id: "1" }] }] }],
+    ["papers missing fields", { version: "SAME", part: 0, days: [{ date: "2026-06-30", papers: [{ id: "1" }] }] }],
   ];
 
   it.each(corruptPapers)("stored papers that are %s are treated as missing: refetch and serve the papers again", async (_name, value) => {
@@ -358,7 +358,7 @@ describe("a store holding anything", () => {
     const good = await a.source.load("cs.DC");
     const version = good.version!;
     await a.store.set(
-      storeKeys.categoryPapers("cs.DC", version),
+      storeKeys.categoryPapers("cs.DC", version, 0),
       value && typeof value === "object" && "version" in value && value.version === "SAME" ? { ...value, version } : value,
     );
     // A new instance (a new process) has no local copy of the papers.
@@ -378,7 +378,7 @@ describe("a store holding anything", () => {
     const a = sourceHarness(server, TUE_10AM);
     server.setAnnounceDate("2026-06-30");
     const good = await a.source.load("cs.DC");
-    await a.store.del(storeKeys.categoryPapers("cs.DC", good.version!));
+    await a.store.del(storeKeys.categoryPapers("cs.DC", good.version!, 0));
     const b = sourceHarness(server, TUE_10AM, { store: a.store, clock: a.clock });
     const snap = await b.source.load("cs.DC");
     expect(requestsFor("cs.DC")).toBe(2);

@@ -1,9 +1,13 @@
 // What arXiv sends is checked, not trusted: a feed must be the category asked for, no larger than arXiv
-// ever makes one, and no single item can bloat the cache.
+// ever makes one, and no single item can bloat the cache. And what is kept is split into bounded parts.
 import { describe, expect, it } from "vitest";
 import { checkFeedIsFor, type FetchOutcome } from "../../lib/arxiv/fetch";
 import { MAX_FEED_ITEMS, parseArxivRss } from "../../lib/arxiv/parse";
-import { parseFixture, readFixture, syntheticFeed, syntheticItem, dayFixture } from "../helpers/fixtures";
+import { splitIntoParts } from "../../lib/arxiv/source";
+import { parseConfig } from "../../lib/config";
+import { parseFeedParams } from "../../lib/params";
+import type { AnnouncementDay, Paper } from "../../lib/types";
+import { catchAppError, makePaper, parseFixture, readFixture, syntheticFeed, syntheticItem, dayFixture } from "../helpers/fixtures";
 
 type Feed = Extract<FetchOutcome, { kind: "feed" }> & { channelCategories?: string[] };
 
@@ -105,5 +109,59 @@ describe("bounded by what arXiv ever sends", () => {
     const [paper] = feedOf(syntheticFeed([syntheticItem("2606.00001v1", { title: "𝔸".repeat(2000) })])).papers;
     expect(paper!.title.endsWith("…")).toBe(true);
     expect(paper!.title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+});
+
+describe("splitIntoParts: stored values stay small however large a feed", () => {
+  const days = (sizes: number[], abstract = "x".repeat(1500)): AnnouncementDay<Paper>[] =>
+    sizes.map((n, d) => ({
+      date: `2026-06-${String(30 - d).padStart(2, "0")}`,
+      papers: Array.from({ length: n }, () => makePaper({ abstract, announced: `2026-06-${String(30 - d).padStart(2, "0")}` })),
+    }));
+  const merged = (parts: AnnouncementDay<Paper>[][]) => {
+    const out: AnnouncementDay<Paper>[] = [];
+    for (const day of parts.flat()) {
+      const last = out.at(-1);
+      if (last?.date === day.date) last.papers.push(...day.papers);
+      else out.push({ date: day.date, papers: [...day.papers] });
+    }
+    return out;
+  };
+
+  it("a small feed is one part", () => {
+    const input = days([2, 3]);
+    expect(splitIntoParts(input, 512 * 1024)).toEqual([input]);
+  });
+
+  it("arXiv's largest day (2,000 papers) splits into parts under the limit that join back to the same days", () => {
+    const input = days([2000, 400]);
+    const parts = splitIntoParts(input, 512 * 1024);
+    expect(parts.length).toBeGreaterThan(4);
+    for (const part of parts) expect(JSON.stringify(part).length).toBeLessThanOrEqual(512 * 1024);
+    expect(merged(parts)).toEqual(input);
+  });
+
+  it("no papers, no parts", () => {
+    expect(splitIntoParts([], 1000)).toEqual([]);
+  });
+});
+
+describe("only_configured_categories", () => {
+  const config = parseConfig({ categories: ["cs.AI", "cs.CL"], only_configured_categories: true });
+
+  it("serves the configured categories, alone or together", () => {
+    expect(parseFeedParams(["cs.CL"], new URLSearchParams(), config).categories).toEqual(["cs.CL"]);
+    expect(parseFeedParams(["cs.AI+cs.CL"], new URLSearchParams(), config).categories).toEqual(["cs.AI", "cs.CL"]);
+    expect(parseFeedParams(undefined, new URLSearchParams(), config).categories).toEqual(["cs.AI", "cs.CL"]);
+  });
+
+  it("any other category is a 404 that says which ones are served", () => {
+    const err = catchAppError(() => parseFeedParams(["cs.AI+hep-th"], new URLSearchParams(), config));
+    expect(err.code).toBe("not_found");
+    expect(err.message).toBe("This deployment serves only its own categories (cs.AI, cs.CL), not hep-th");
+  });
+
+  it("is off by default", () => {
+    expect(parseFeedParams(["hep-th"], new URLSearchParams(), parseConfig({ categories: ["cs.AI"] })).categories).toEqual(["hep-th"]);
   });
 });
