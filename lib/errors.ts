@@ -4,6 +4,7 @@ export type ErrorCode =
   | "bad_request" // 400: a query parameter or path the user can fix
   | "not_found" // 404: unknown category or route
   | "upstream_unavailable" // 503: arXiv failed and nothing good is cached
+  | "busy" // 503: too much work queued in this process; retry shortly
   | "config" // 500: config.json or environment is invalid (the operator's to fix)
   | "internal"; // 500: a bug; details go to the log only
 

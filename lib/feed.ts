@@ -7,8 +7,9 @@ import { nextArxivUpdate } from "./arxiv/schedule";
 import type { AppConfig } from "./config";
 import { AppError, isAppError } from "./errors";
 import type { LruCache } from "./lru";
-import { rankDays } from "./rank";
+import { rankDays, rankDaysInSlices } from "./rank";
 import type { Summaries } from "./summaries/service";
+import type { WorkQueue } from "./work-queue";
 import type { AnnouncementDay, Feed, FeedEntry, FeedParams, FeedProblem, Paper, RankedPaper, SummaryRecord } from "./types";
 
 export interface FeedDeps {
@@ -20,6 +21,8 @@ export interface FeedDeps {
   feedCache: LruCache<RankedFeed>;
   /** Keeps work alive after the response (Next's `after()`): an arXiv refresh a reader did not wait for. */
   schedule?: (task: () => Promise<void>) => void;
+  /** Where feeds other than the configured ones are ranked when not cached: one or few at a time. */
+  customBuilds?: WorkQueue;
 }
 
 /** What the feed cache keeps: the ranking of some papers, and the summaries found for them at an epoch. */
@@ -50,6 +53,11 @@ export function loadSnapshots(
       }
     }),
   );
+}
+
+/** The deployment's own feeds: config.json's categories (together or alone) and profile, no query. */
+export function isOwnFeed(params: FeedParams, config: AppConfig): boolean {
+  return !params.custom && params.categories.every((c) => config.categories.includes(c));
 }
 
 /** A cheap fingerprint of what a feed would be built from: equal keys, equal feeds. */
@@ -83,6 +91,16 @@ export function rankSnapshots(params: FeedParams, snapshots: readonly CategorySn
     daysBack,
   );
   return dropRepeats(rankDays(union, params.profile));
+}
+
+/** rankSnapshots, yielding to the event loop between slices of work. */
+async function rankSnapshotsInSlices(params: FeedParams, snapshots: readonly CategorySnapshot[], daysBack: number) {
+  const union = composeDays(
+    params.categories,
+    snapshots.map((s) => s.days),
+    daysBack,
+  );
+  return dropRepeats(await rankDaysInSlices(union, params.profile));
 }
 
 /**
@@ -138,7 +156,15 @@ export async function loadFeed(params: FeedParams, deps: FeedDeps): Promise<Feed
   const key = `${params.cacheKey}\n${feedVersionKey(snapshots)}`;
   let cached = deps.feedCache.get(key);
   if (!cached) {
-    cached = { days: rankSnapshots(params, snapshots, deps.config.daysBack) };
+    const configured = isOwnFeed(params, deps.config);
+    // The deployment's own feeds are ranked at once; any other waits its turn, in slices, so that a
+    // stranger's expensive query cannot hold up their readers.
+    cached = {
+      days:
+        configured || !deps.customBuilds
+          ? rankSnapshots(params, snapshots, deps.config.daysBack)
+          : await deps.customBuilds.run(() => rankSnapshotsInSlices(params, snapshots, deps.config.daysBack)),
+    };
     deps.feedCache.set(key, cached, 1 + cached.days.reduce((n, d) => n + d.papers.length, 0));
   }
   if (deps.summaries.enabled && cached.summaries?.epoch !== epoch.count) {

@@ -2,7 +2,7 @@
 // requests and caching headers. Route handlers call these and nothing else.
 import { createHash } from "node:crypto";
 import { isAppError, type ErrorCode } from "./errors";
-import { loadFeed, summariesPending, summaryCandidates, type FeedDeps } from "./feed";
+import { isOwnFeed, loadFeed, summariesPending, summaryCandidates, type FeedDeps } from "./feed";
 import type { Logger } from "./log";
 import type { LruCache } from "./lru";
 import { resolveOrigin, type OriginPolicy } from "./origin";
@@ -41,6 +41,7 @@ const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   not_found: 404,
   upstream_unavailable: 503,
+  busy: 503,
   config: 500,
   internal: 500,
 };
@@ -73,7 +74,11 @@ export async function handleFeed(
 
     let rendered = deps.renderCache.get(etag);
     if (!rendered) {
-      rendered = await renderFresh(format, feed, links, etag, deps);
+      const configured = isOwnFeed(params, deps.config);
+      rendered =
+        configured || !deps.customBuilds
+          ? await renderFresh(format, feed, links, etag, deps)
+          : await deps.customBuilds.run(() => renderFresh(format, feed, links, etag, deps));
       // Built while the shared store was failing, it may lack summaries that other instances show under
       // the same ETag: give it an ETag of its own and keep it out of the cache.
       if (deps.storeDegraded()) rendered = { ...rendered, etag: `${etag.slice(0, -1)}-m"`, summariesPending: true };
@@ -214,11 +219,11 @@ export function errorResponse(err: unknown, log: Logger, request?: Request): Res
   if (status < 500) {
     message = appError!.message;
     headers.set("Cache-Control", "public, max-age=0, s-maxage=300");
-  } else if (appError?.code === "upstream_unavailable") {
+  } else if (appError?.code === "upstream_unavailable" || appError?.code === "busy") {
     message = appError.message;
     headers.set("Cache-Control", "no-store");
     headers.set("Retry-After", String(appError.retryAfterSeconds ?? 60));
-    log.warn("arXiv unavailable, nothing cached", { url: request?.url, message });
+    log.warn(appError.code === "busy" ? "too busy, request refused" : "arXiv unavailable, nothing cached", { url: request?.url, message });
   } else {
     message =
       appError?.code === "config"

@@ -10,6 +10,7 @@ import type { FeedHandlerDeps, RenderedFeed } from "./http";
 import type { OpsDeps } from "./ops";
 import { consoleLogger, type Logger } from "./log";
 import { LruCache } from "./lru";
+import { createWorkQueue } from "./work-queue";
 import { CorruptReads } from "./store/corrupt-reads";
 import { FailoverStore, type StoreHealth } from "./store/failover";
 import { isCachedData } from "./store/keys";
@@ -158,6 +159,8 @@ export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
     feedCache: new LruCache<RankedFeed>(256, 200_000),
+    // One stranger's feed ranked at a time, a few more waiting; past that, 503 and Retry-After.
+    customBuilds: createWorkQueue(1, 8, "custom feeds"),
     storeDegraded: degraded,
     probeStore: async () => void (await store.get("arxiv-rss-bot:health-probe")),
     cronSecret: env.cronSecret,

@@ -200,6 +200,7 @@ export function parseFeedParams(
     limit: q.limit ?? base.limit,
   };
   const custom = Object.keys(raw).length > 0;
+  checkQueryCost(categories, profile, config);
   return {
     categories,
     allConfigured: named === undefined,
@@ -207,6 +208,39 @@ export function parseFeedParams(
     custom,
     cacheKey: JSON.stringify([categories, profile]),
   };
+}
+
+/**
+ * What one feed costs to build, in units of about a millisecond of CPU: matching every paper of every
+ * kept day of every category against every term (arXiv announces some 500 papers a day in a busy
+ * category), plus rendering what it shows. An estimate from the query alone, so a feed that works today
+ * works every day.
+ */
+export function queryCost(categories: number, terms: number, limit: number, daysBack: number): number {
+  const matching = categories * daysBack * PAPERS_PER_CATEGORY_DAY * (terms + 1) * MATCH_UNIT;
+  const rendering = limit * daysBack * RENDER_UNIT;
+  return Math.round(matching + rendering);
+}
+
+const PAPERS_PER_CATEGORY_DAY = 500;
+const MATCH_UNIT = 0.0004;
+const RENDER_UNIT = 0.2;
+/** No feed may cost more than this, or half again what the deployment's own feed costs if that is more. */
+export const MAX_QUERY_COST = 600;
+
+function checkQueryCost(categories: readonly string[], profile: RankProfile, config: AppConfig): void {
+  const terms = profile.keywords.length + profile.exclude.length;
+  const cost = queryCost(categories.length, terms, profile.limit, config.daysBack);
+  const own = config.profile;
+  const ceiling = Math.max(
+    MAX_QUERY_COST,
+    Math.ceil(1.5 * queryCost(config.categories.length, own.keywords.length + own.exclude.length, own.limit, config.daysBack)),
+  );
+  if (cost <= ceiling) return;
+  throw new AppError(
+    "bad_request",
+    `This feed would cost too much to build: ${categories.length} ${categories.length === 1 ? "category" : "categories"} × ${terms} keywords and exclusions over ${config.daysBack} days, up to ${profile.limit * config.daysBack} papers shown, is ${cost} units of work; the limit is ${ceiling}. Ask for fewer categories or keywords, or a lower limit.`,
+  );
 }
 
 /** What a page request asks for: the feed it shows, and which of its kept days. */
