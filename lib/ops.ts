@@ -68,6 +68,7 @@ export async function handleHealth(deps: OpsDeps): Promise<Response> {
   const statuses = await Promise.all(deps.config.categories.map((c) => deps.source.peek(c).catch(() => undefined)));
   const categories = deps.config.categories.map((c, i) => categoryHealth(c, statuses[i], now));
   const usage = deps.summaries.enabled ? await deps.summaries.usage().catch(() => undefined) : undefined;
+  const arxivPause = await deps.source.pause().catch(() => undefined);
   const longFailing = categories.some((c) => c.failingSince && now - Date.parse(c.failingSince) > DAY_MS);
   const status = !categories.some((c) => c.latestDay) && categories.some((c) => c.failing) ? "down" : !store.healthy || longFailing ? "degraded" : "ok";
   return json(
@@ -79,6 +80,8 @@ export async function handleHealth(deps: OpsDeps): Promise<Response> {
       summaries: deps.summaries.enabled
         ? { enabled: true, model: deps.summaries.model, ...(usage ? { today: { day: usage.day, calls: usage.calls, cap: usage.cap } } : {}), ...(usage?.lastCall ? { lastCall: usage.lastCall } : {}) }
         : { enabled: false, reason: deps.summaries.disabledReason },
+      // arXiv asked every client to slow down: no category is fetched before `until`.
+      ...(arxivPause ? { arxivPaused: arxivPause } : {}),
       categories,
       ...(deps.notes.length ? { notes: deps.notes } : {}),
     },

@@ -137,6 +137,8 @@ export interface ArxivSource {
   load(category: string, options?: LoadOptions): Promise<CategorySnapshot>;
   /** What the store knows of a category, without asking arXiv. */
   peek(category: string): Promise<CategoryStatus | undefined>;
+  /** The arXiv-wide pause in force (arXiv asked every client to slow down), if any. */
+  pause(): Promise<{ until: string; message: string } | undefined>;
 }
 
 export interface CategoryStatus {
@@ -541,7 +543,12 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     };
   }
 
-  return { load, peek };
+  async function pause() {
+    const current = await currentArxivPause(polite);
+    return current && { until: new Date(current.until).toISOString(), message: current.message };
+  }
+
+  return { load, peek, pause };
 }
 
 /** `2026-06-30T14`: the UTC hour a budget counts in. */

@@ -91,10 +91,13 @@ describe("arXiv as a whole backs off", () => {
     expect(requestsFor("cs.AI")).toBe(0);
     expect(other.problem).toMatchObject({ reason: "paused", retryAt: TUE_10AM + pauseMs });
     expect(other.problem!.message).toMatch(/^arXiv asked to slow down/);
+    // Health shows it (source.pause()).
+    expect(await source.pause()).toEqual({ until: new Date(TUE_10AM + pauseMs).toISOString(), message: expect.stringMatching(/\S/) });
     clock.set(TUE_10AM + pauseMs);
     const later = await source.load("cs.AI");
     expect(requestsFor("cs.AI")).toBe(1);
     expect(later.problem).toBeUndefined();
+    expect(await source.pause()).toBeUndefined();
   });
 
   it("HTTP 500 is arXiv's fault, not a request to slow down: other categories go on", async () => {

@@ -464,6 +464,7 @@ describe("errors never leak", () => {
           throw new TypeError("Cannot read properties of undefined (reading 'secret')");
         },
         peek: async () => undefined,
+        pause: async () => undefined,
       },
     };
     const res = await handleFeed(new Request(`${ORIGIN}/rss/cs.DC`), "rss", ["cs.DC"], deps);
