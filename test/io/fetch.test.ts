@@ -1,3 +1,4 @@
+// fetchCategoryFeed against the local arXiv stand-in and a stub server: real HTTP, real timeouts (io project).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fetchCategoryFeed, type FetchFeedOptions, type FetchOutcome } from "../../lib/arxiv/fetch";
 import { startArxivFixtureServer, type ArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
