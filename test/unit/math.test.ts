@@ -10,6 +10,8 @@ import { parseFixture } from "../helpers/fixtures";
 import { hostileString } from "../helpers/hostile";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+/** For the property tests: `npm run test:fuzz` raises RUNS, and a busy machine must not fail a long run. */
+const PROPERTY_TIMEOUT = 20_000 + RUNS * 20;
 
 /** What `fn` returns and the milliseconds of CPU it took: a budget other processes on a busy machine do not eat. */
 function timed<T>(fn: () => T): [T, number] {
@@ -113,7 +115,7 @@ describe("splitMath", () => {
     { maxLength: 30 },
   ).map((pieces) => pieces.join(""));
 
-  it("gives back its input exactly when the segments are joined, for any string", () => {
+  it("gives back its input exactly when the segments are joined, for any string", { timeout: PROPERTY_TIMEOUT }, () => {
     fc.assert(
       fc.property(fc.oneof(TEXY, fc.string(), fc.string({ unit: "binary" }), hostileString), (text) => {
         const segments = splitMath(text);
@@ -375,7 +377,7 @@ describe("texToMathml", () => {
   ];
   const texSoup = fc.array(fc.oneof(fc.constantFrom(...TEX_PIECES), fc.string({ maxLength: 3 })), { maxLength: 40 }).map((p) => p.join(""));
 
-  it("never throws, and whatever it returns is inert MathML, for any string", () => {
+  it("never throws, and whatever it returns is inert MathML, for any string", { timeout: PROPERTY_TIMEOUT }, () => {
     fc.assert(
       fc.property(fc.oneof(texSoup, hostileString), fc.boolean(), (tex, display) => {
         render(tex, display);
