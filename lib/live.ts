@@ -19,7 +19,7 @@ import { MemoryStore } from "./store/memory";
 import type { Store } from "./store/types";
 import { fetchFullText } from "./summaries/fulltext";
 import { createChatModel } from "./summaries/llm";
-import { createSummaries, disabledSummaries, MODEL_MAX_RETRIES, type Summaries } from "./summaries/service";
+import { createSummaries, disabledSummaries, type Summaries } from "./summaries/service";
 import packageJson from "../package.json";
 
 export const USER_AGENT_PRODUCT = `arxiv-rss-bot/${packageJson.version}`;
@@ -90,7 +90,6 @@ function createLiveSummaries(
     apiKey,
     model: env.aiSummaryModel ?? ai.model,
     timeoutMs: ai.timeout_seconds * 1000,
-    maxRetries: MODEL_MAX_RETRIES,
     maxOutputTokens: ai.max_output_tokens,
   });
   return createSummaries({
@@ -102,6 +101,7 @@ function createLiveSummaries(
     log,
     retrySeconds: env.aiSummaryRetrySeconds,
     degraded,
+    sleep,
     fullText: (paper) =>
       fetchFullText(paper, {
         polite: { store, now: Date.now, sleep, intervalMs: env.arxivHtmlMinIntervalMs, requestTimeoutMs: env.arxivTimeoutMs },

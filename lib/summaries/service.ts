@@ -10,8 +10,8 @@ import { withLock } from "../store/lock";
 import type { Store } from "../store/types";
 import type { Paper, SummaryRecord } from "../types";
 import type { FullTextResult } from "./fulltext";
-import type { ChatModel } from "./llm";
-import { buildMessages, promptFingerprint } from "./prompt";
+import type { ChatModel, CompletionFailure, CompletionResult } from "./llm";
+import { buildMessages, promptFingerprint, type ChatMessage } from "./prompt";
 
 const summaryRecordSchema = z.object({
   markdown: z.string().min(1),
@@ -59,13 +59,14 @@ export interface Summaries {
   lookup(papers: readonly Paper[]): Promise<Map<string, SummaryRecord>>;
   /** Generates missing summaries of `candidates`, in order, within the budgets. */
   fillMissing(candidates: readonly Paper[], options: { limit: number; concurrency: number; deadline?: number }): Promise<FillReport>;
-  /** Model calls made today (US Eastern, all instances) against the daily cap, and this process's last call. */
+  /** Model HTTP requests made today, retries included (US Eastern, all instances) against the daily cap, and this process's last one. */
   usage(): Promise<SummaryUsage>;
 }
 
 export interface SummaryUsage {
   /** `YYYY-MM-DD`, US Eastern. */
   day: string;
+  /** HTTP requests to the model, retries included: what the cap bounds. */
   calls: number;
   cap: number;
   lastCall?: { at: string; ok: boolean; reason?: string; message?: string };
@@ -90,13 +91,20 @@ export interface SummariesDeps {
   retrySeconds: number;
   /** True while the shared store is failing: then no instance can promise exactly-once or the daily cap. */
   degraded: () => boolean;
+  /** Waits between attempts of one call; real timers unless a test says otherwise. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const LOCK_MARGIN_MS = 30_000;
 /** A call is only started when this much time is left before the deadline. */
 const MIN_CALL_WINDOW_MS = 15_000;
-/** The model client's own retries (lib/live.ts passes this to createChatModel). */
+/** Extra attempts of one call after a retryable failure (429, 5xx, timeout), each counted like the first. */
 export const MODEL_MAX_RETRIES = 2;
+/** The SDK's schedule when the server names no wait: 0.5 s, then 1 s, … (with jitter), at most 8 s. */
+const RETRY_BASE_MS = 500;
+const RETRY_DEFAULT_MAX_MS = 8_000;
+/** The longest wait between attempts a server may ask for; asked for more, the paper's backoff takes over. */
+const MAX_RETRY_WAIT_MS = 60_000;
 const FAILURE_TTL_MS = 7 * 86_400_000;
 const BUDGET_TTL_MS = 3 * 86_400_000;
 const EPOCH_TTL_MS = 60 * 86_400_000;
@@ -117,14 +125,17 @@ function emptyReport(candidates: number): FillReport {
   return { candidates, existing: 0, generated: 0, failed: 0, locked: 0, waiting: 0, deferred: 0, budgetExhausted: false, failures: [] };
 }
 
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function createSummaries(deps: SummariesDeps): Summaries {
   const { store, config, model } = deps;
   const callSlots = semaphore(config.max_workers);
   const fingerprint = promptFingerprint(deps.prompt, config.language);
   const keyOf = (p: Paper) => storeKeys.summary(`${p.id}v${p.version}`, model.name, fingerprint, config.source);
-  // The lock must outlive every attempt of one call (the SDK retries twice, waiting up to a minute
-  // between them when told to), or a second instance could start the same paper.
-  const lockTtlMs = config.timeout_seconds * 1000 * (MODEL_MAX_RETRIES + 1) + MODEL_MAX_RETRIES * 60_000 + LOCK_MARGIN_MS;
+  const sleep = deps.sleep ?? realSleep;
+  // The lock must outlive every attempt of one call (each up to the timeout, with up to a minute's wait
+  // between them), or a second instance could start the same paper.
+  const lockTtlMs = config.timeout_seconds * 1000 * (MODEL_MAX_RETRIES + 1) + MODEL_MAX_RETRIES * MAX_RETRY_WAIT_MS + LOCK_MARGIN_MS;
 
   async function lookup(papers: readonly Paper[]): Promise<Map<string, SummaryRecord>> {
     const found = new Map<string, SummaryRecord>();
@@ -146,8 +157,10 @@ export function createSummaries(deps: SummariesDeps): Summaries {
 
   async function usage(): Promise<SummaryUsage> {
     const day = easternDate(deps.now());
-    const calls = Number((await store.get(storeKeys.summaryBudget(day))) ?? 0);
-    return { day, calls: Number.isFinite(calls) ? calls : 0, cap: config.max_summaries_per_day, ...(lastCall ? { lastCall } : {}) };
+    const taken = Number((await store.get(storeKeys.summaryBudget(day))) ?? 0);
+    // Units taken past the cap were refused: no request went out for them.
+    const calls = Number.isFinite(taken) ? Math.min(taken, config.max_summaries_per_day) : 0;
+    return { day, calls, cap: config.max_summaries_per_day, ...(lastCall ? { lastCall } : {}) };
   }
 
   // Candidate lists found fully summarized: summaries are kept forever, so such a list needs no more
@@ -203,7 +216,12 @@ export function createSummaries(deps: SummariesDeps): Summaries {
         else if (outcome === "generated") report.generated++;
         else {
           report.failed++;
-          report.failures.push({ id: next.paper.id, ...outcome });
+          report.failures.push({ id: next.paper.id, reason: outcome.reason, message: outcome.message });
+          // Its retries ran into the daily cap: nothing else can be asked today either.
+          if (outcome.budgetExhausted) {
+            stop = true;
+            report.budgetExhausted = true;
+          }
         }
       }
     };
@@ -214,7 +232,8 @@ export function createSummaries(deps: SummariesDeps): Summaries {
     return report;
   }
 
-  type Attempt = "generated" | "existing" | "locked" | "waiting" | "budget" | "deferred" | { reason: string; message: string };
+  type Failed = { reason: string; message: string; budgetExhausted?: boolean };
+  type Attempt = "generated" | "existing" | "locked" | "waiting" | "budget" | "deferred" | Failed;
 
   /** Whether a call started now could finish before `deadline` (when the platform stops the function). */
   function timeForACall(deadline: number | undefined): boolean {
@@ -251,23 +270,68 @@ export function createSummaries(deps: SummariesDeps): Summaries {
       // At most max_workers calls at once in this process, however many requests want one.
       const release = await callSlots.acquire();
       try {
-        if (!timeForACall(deadline)) return "deferred";
-        // The daily budget is spent before the call (a failed call may have cost money too), atomically.
-        if ((await store.incr(budgetKey, BUDGET_TTL_MS)) > config.max_summaries_per_day) return "budget";
-        if (deps.degraded()) return "deferred"; // that count may have gone to this process's memory only
-
         const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"));
-        const result = await model.complete(messages, deadline === undefined ? {} : { timeLeftMs: deadline - deps.now() });
-        const at = new Date(deps.now()).toISOString();
-        lastCall = result.ok ? { at, ok: true } : { at, ok: false, reason: result.reason, message: result.message };
-        if (!result.ok) return recordFailure(key, failure, result);
-        deps.log.info("summary generated", { key, tokens: result.usage, truncated: result.truncated || undefined });
+        const call = await callModel(key, messages, deadline);
+        if (call.kind === "not-sent") return call.why;
+        const { result } = call;
+        if (!result.ok) {
+          const failed = await recordFailure(key, failure, result);
+          return call.budgetExhausted ? { ...failed, budgetExhausted: true } : failed;
+        }
+        deps.log.info("summary generated", { key, tokens: result.usage, truncated: result.truncated || undefined, attempts: call.attempts });
         return await keep(key, failure, result.text, result.truncated, fullText !== undefined);
       } finally {
         release();
       }
     });
     return locked.acquired ? locked.value : "locked";
+  }
+
+  type ModelCall =
+    | { kind: "not-sent"; why: "budget" | "deferred" }
+    | { kind: "sent"; result: CompletionResult; attempts: number; budgetExhausted: boolean };
+
+  /**
+   * One summary's model call: up to 1 + MODEL_MAX_RETRIES HTTP requests, each taking one unit of the
+   * daily budget first, atomically (a failed request may have cost money too). A unit past the cap sends
+   * nothing, so across all callers and instances no more than the cap of requests go out in a day.
+   */
+  async function callModel(key: string, messages: ChatMessage[], deadline: number | undefined): Promise<ModelCall> {
+    let failed: CompletionFailure | undefined;
+    let attempts = 0;
+    // Stopped before the first request, nothing was sent; after one, its failure is the call's.
+    const stop = (why: "budget" | "deferred"): ModelCall =>
+      failed ? { kind: "sent", result: failed, attempts, budgetExhausted: why === "budget" } : { kind: "not-sent", why };
+    for (;;) {
+      if (!timeForACall(deadline)) return stop("deferred");
+      const budgetKey = storeKeys.summaryBudget(easternDate(deps.now()));
+      if ((await store.incr(budgetKey, BUDGET_TTL_MS)) > config.max_summaries_per_day) return stop("budget");
+      // That count may have gone to this process's memory only: the cap no longer holds across instances.
+      if (deps.degraded()) return stop("deferred");
+
+      attempts++;
+      const result = await model.complete(messages, deadline === undefined ? {} : { timeLeftMs: deadline - deps.now() });
+      const at = new Date(deps.now()).toISOString();
+      lastCall = result.ok ? { at, ok: true } : { at, ok: false, reason: result.reason, message: result.message };
+      if (result.ok || !result.retryable || attempts > MODEL_MAX_RETRIES) return { kind: "sent", result, attempts, budgetExhausted: false };
+      failed = result;
+
+      const waitMs = retryWait(result, attempts, deadline);
+      if (waitMs === undefined) return stop("deferred");
+      deps.log.info("model call failed; trying again", { key, attempt: attempts, reason: result.reason, waitMs: Math.round(waitMs) });
+      await sleep(waitMs);
+    }
+  }
+
+  /**
+   * How long to wait before retry number `retry`: what the server asked for, else the SDK's backoff.
+   * Undefined when that wait is longer than we hold a paper for, or would leave no time for a call.
+   */
+  function retryWait(failure: CompletionFailure, retry: number, deadline: number | undefined): number | undefined {
+    const waitMs = failure.retryAfterMs ?? Math.min(RETRY_BASE_MS * 2 ** (retry - 1), RETRY_DEFAULT_MAX_MS) * (1 - Math.random() * 0.25);
+    if (waitMs > MAX_RETRY_WAIT_MS) return undefined;
+    if (deadline !== undefined && deadline - deps.now() - waitMs < MIN_CALL_WINDOW_MS) return undefined;
+    return waitMs;
   }
 
   /** Keeps a summary forever (a paper version's summary never changes) and tells feeds about it. */

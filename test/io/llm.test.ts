@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createChatModel, type CompletionResult } from "../../lib/summaries/llm";
+import { createChatModel, retryAfterOf, type CompletionResult } from "../../lib/summaries/llm";
 import { buildMessages, type ChatMessage } from "../../lib/summaries/prompt";
 import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
 import { startStubServer, serverForTests } from "../helpers/io";
@@ -87,39 +87,76 @@ describe("a good answer", () => {
 
 describe("failures are results, never exceptions", () => {
   it.each([
-    ["empty", "empty"],
-    ["garbage", "invalid-response"],
-    ["not-a-completion", "invalid-response"],
-    ["http-500", "http-error"],
-    ["http-429", "rate-limited"],
-  ] as const)("%s → ok:false, reason %s, one call with maxRetries 0", async (behaviour: LlmBehaviour, reason) => {
+    ["empty", "empty", false],
+    ["garbage", "invalid-response", false],
+    ["not-a-completion", "invalid-response", false],
+    ["http-500", "http-error", true],
+    ["http-429", "rate-limited", true],
+  ] as const)("%s → ok:false, reason %s, retryable %s; exactly one HTTP request (the SDK never retries)", async (behaviour: LlmBehaviour, reason, retryable) => {
     llm.setBehaviour("*", behaviour);
     const result = failure(await chatModel(llm).complete(messages()));
     expect(result.reason).toBe(reason);
+    expect(result.retryable ?? false).toBe(retryable);
+    // The fake server asks for 10 ms with its 500 and 429 answers.
+    expect(result.retryAfterMs).toBe(retryable ? 10 : undefined);
     expect(result.message.length).toBeGreaterThan(0);
     expect(result.message).not.toContain(API_KEY);
     expect(llm.calls).toHaveLength(1);
   });
 
-  it("hang → ok:false timeout, within about the timeout", async () => {
+  it("hang → ok:false timeout, retryable, within about the timeout, one request", async () => {
     llm.setBehaviour("*", "hang");
     const started = Date.now();
     const result = failure(await chatModel(llm, { timeoutMs: 300 }).complete(messages()));
     const took = Date.now() - started;
     expect(result.reason).toBe("timeout");
+    expect(result.retryable).toBe(true);
     expect(result.message).toContain("300");
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(2000);
+    expect(llm.calls).toHaveLength(1);
   });
 
-  it("500 and 429 are retried by the SDK up to maxRetries, then reported", async () => {
-    llm.setBehaviour("*", "http-500");
-    expect(failure(await chatModel(llm, { maxRetries: 1 }).complete(messages())).reason).toBe("http-error");
-    expect(llm.calls).toHaveLength(2);
-    llm.reset();
-    llm.setBehaviour("*", "http-429");
-    expect(failure(await chatModel(llm, { maxRetries: 1 }).complete(messages())).reason).toBe("rate-limited");
-    expect(llm.calls).toHaveLength(2);
+  it("timeLeftMs running out is a timeout not worth retrying (the caller's time is up)", async () => {
+    llm.setBehaviour("*", "hang");
+    const result = failure(await chatModel(llm, { timeoutMs: 5000 }).complete(messages(), { timeLeftMs: 200 }));
+    expect(result).toMatchObject({ reason: "timeout", retryable: false });
+    expect(llm.calls).toHaveLength(1);
+  });
+
+  it.each([
+    [500, { "retry-after": "3" }, true, 3000],
+    [503, { "retry-after-ms": "250", "retry-after": "9" }, true, 250],
+    [429, { "retry-after": "soon" }, true, undefined],
+    [502, {}, true, undefined],
+    [408, {}, true, undefined],
+    [500, { "x-should-retry": "false" }, false, undefined],
+    [400, {}, false, undefined],
+    [401, {}, false, undefined],
+    [404, { "x-should-retry": "true" }, true, undefined],
+  ] as const)("HTTP %s with %j → retryable %s, retryAfterMs %s", async (status, headers, retryable, retryAfterMs) => {
+    stub.handle((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(status, { "Content-Type": "application/json", ...headers }).end('{"error":{"message":"no"}}'));
+    });
+    const result = failure(await createChatModel({ baseUrl: stub.url, apiKey: "k", model: "m", timeoutMs: 1000, maxOutputTokens: 100 }).complete(messages()));
+    expect(result.reason).toBe(status === 429 ? "rate-limited" : "http-error");
+    expect(result.retryable).toBe(retryable);
+    expect(result.retryAfterMs).toBe(retryAfterMs);
+  });
+
+  it("retryAfterOf reads retry-after-ms, Retry-After in seconds or as an HTTP date, and nothing else", () => {
+    const now = Date.parse("2026-06-30T14:00:00Z");
+    const of = (h: Record<string, string>) => retryAfterOf(new Headers(h), now);
+    expect(of({ "retry-after-ms": "1500" })).toBe(1500);
+    expect(of({ "retry-after": "2" })).toBe(2000);
+    expect(of({ "retry-after": "0.5" })).toBe(500);
+    expect(of({ "retry-after": "Tue, 30 Jun 2026 14:00:07 GMT" })).toBe(7000);
+    expect(of({ "retry-after": "Tue, 30 Jun 2026 13:00:00 GMT" })).toBe(0); // already past: no wait
+    expect(of({ "retry-after-ms": "-5", "retry-after": "1" })).toBe(1000);
+    for (const bad of ["", "-1", "later", "Infinity", "1e400"]) expect(of({ "retry-after": bad }), bad).toBeUndefined();
+    expect(of({})).toBeUndefined();
+    expect(retryAfterOf(undefined, now)).toBeUndefined();
   });
 
   it("the behaviour is per paper: one paper failing does not affect another", async () => {

@@ -1,18 +1,19 @@
 // The summary service with real parts: real papers from the day fixtures, the openai SDK against the fake
 // OpenAI server, MemoryStore or real redis behind the Upstash shim, arXiv HTML from the fixture server, an
 // injected clock. What it must guarantee: one LLM call per paper version, model, prompt and source, ever;
-// failures retried only after a doubling backoff; the per-call, daily and deadline budgets.
+// failures retried only after a doubling backoff; the per-call, daily and deadline budgets, the daily one
+// counting every HTTP request to the model, retries included.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { storeKeys } from "../../lib/store/keys";
 import { MemoryStore } from "../../lib/store/memory";
 import type { Store } from "../../lib/store/types";
 import { fetchFullText, type FullTextResult } from "../../lib/summaries/fulltext";
 import { promptFingerprint } from "../../lib/summaries/prompt";
-import { disabledSummaries, type FillReport, type Summaries } from "../../lib/summaries/service";
+import { disabledSummaries, MODEL_MAX_RETRIES, type FillReport, type Summaries } from "../../lib/summaries/service";
 import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
-import { et, fakeClock, realSleep, serialProblems, type Clock, serverForTests } from "../helpers/io";
+import { et, fakeClock, realSleep, serialProblems, virtualSleep, type Clock, serverForTests } from "../helpers/io";
 import { PROMPT, aiConfig, callCounts, callsFor, chatModel, instrumented, makeSummaries, paperWithHtml, papers } from "../helpers/summaries";
 import { describeWithRedis, startKv, type KvHarness } from "../helpers/redis";
 
@@ -23,12 +24,18 @@ const T0 = et("2026-06-30", "10:00");
 const RETRY_SECONDS = 10;
 const ALL = { limit: 100, concurrency: 3 };
 
+/** Attempts of one call when every one fails retryably (500, 429, timeout). */
+const ATTEMPTS = 1 + MODEL_MAX_RETRIES;
+
 function setup(options: { store?: Store; clock?: Clock; config?: Record<string, unknown>; timeoutMs?: number } & Partial<Parameters<typeof makeSummaries>[0]> = {}) {
   const clock = options.clock ?? fakeClock(T0);
   const store = options.store ?? new MemoryStore(clock.now);
   const { timeoutMs, clock: _c, ...rest } = options;
-  const h = makeSummaries({ store, model: chatModel(llm, { timeoutMs: timeoutMs ?? 2000 }), now: clock.now, retrySeconds: RETRY_SECONDS, ...rest });
-  return { ...h, clock, store };
+  // The waits between attempts are recorded and skipped, unless a test brings its own sleep.
+  const waits: number[] = [];
+  const sleep = async (ms: number) => void waits.push(ms);
+  const h = makeSummaries({ store, model: chatModel(llm, { timeoutMs: timeoutMs ?? 2000 }), now: clock.now, retrySeconds: RETRY_SECONDS, sleep, ...rest });
+  return { ...h, clock, store, waits };
 }
 
 const ids = (ps: readonly Paper[]) => ps.map((p) => p.id);
@@ -174,8 +181,8 @@ describe("exactly once under concurrency", () => {
     ]);
     expect(a.failed).toBe(1);
     expect(callsFor(llm, slow.id)).toHaveLength(1);
-    // Still inside the failure's backoff (the clock has not moved): one call, not two.
-    expect(callsFor(llm, failing.id)).toHaveLength(1);
+    // Still inside the failure's backoff (the clock has not moved): one call (of 3 attempts), not two.
+    expect(callsFor(llm, failing.id)).toHaveLength(ATTEMPTS);
     expect(b.failed).toBe(0);
   });
 });
@@ -233,6 +240,22 @@ describeWithRedis("two instances sharing one Vercel KV (redis-server + Upstash s
     expect([...callCounts(llm).values()]).toEqual(Array(8).fill(1));
   });
 
+  it("the cap counts every HTTP attempt across instances: model answering 500, cap 3, 12 concurrent calls → 3 requests", async () => {
+    const clock = fakeClock(T0);
+    const config = { max_summaries_per_day: 3 };
+    const [one, two] = [setup({ store: kv.connect(3000), clock, config }).summaries, setup({ store: kv.connect(3000), clock, config }).summaries];
+    llm.setBehaviour("*", "http-500");
+    const batch = papers(8, 240);
+    const reports = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? one : two).fillMissing(batch, { limit: 8, concurrency: 3 })));
+    expect(llm.calls).toHaveLength(3);
+    expect(reports.some((r) => r.budgetExhausted)).toBe(true);
+    clock.advance(3_600_000); // past every failure's backoff, the same day
+    await Promise.all([one.fillMissing(batch, ALL), two.fillMissing(batch, ALL)]);
+    expect(llm.calls).toHaveLength(3);
+    expect((await one.usage()).calls).toBe(3);
+    expect((await two.usage()).calls).toBe(3);
+  });
+
   it("a failure recorded by one instance makes the other wait out the backoff too", async () => {
     const clock = fakeClock(T0);
     const [one, two] = [setup({ store: kv.connect(3000), clock }).summaries, setup({ store: kv.connect(3000), clock }).summaries];
@@ -240,26 +263,27 @@ describeWithRedis("two instances sharing one Vercel KV (redis-server + Upstash s
     llm.setBehaviour(paper.id, "http-500");
     expect(await one.fillMissing([paper], ALL)).toMatchObject({ failed: 1 });
     expect(await two.fillMissing([paper], ALL)).toMatchObject({ waiting: 1, failed: 0 });
-    expect(llm.calls).toHaveLength(1);
+    expect(llm.calls).toHaveLength(ATTEMPTS);
     clock.advance(RETRY_SECONDS * 1000);
     llm.setBehaviour(paper.id, "ok");
     expect(await two.fillMissing([paper], ALL)).toMatchObject({ generated: 1 });
     expect((await one.lookup([paper])).size).toBe(1);
-    expect(llm.calls).toHaveLength(2);
+    expect(llm.calls).toHaveLength(ATTEMPTS + 1);
   });
 });
 
 describe("failures: recorded, never cached, retried once after a doubling backoff", () => {
-  const cases: [LlmBehaviour, string][] = [
-    ["http-500", "http-error"],
-    ["http-429", "rate-limited"],
-    ["empty", "empty"],
-    ["garbage", "invalid-response"],
-    ["not-a-completion", "invalid-response"],
-    ["hang", "timeout"],
+  // Each call: 3 HTTP attempts when the failure is worth retrying at once, else 1.
+  const cases: [LlmBehaviour, string, number][] = [
+    ["http-500", "http-error", ATTEMPTS],
+    ["http-429", "rate-limited", ATTEMPTS],
+    ["empty", "empty", 1],
+    ["garbage", "invalid-response", 1],
+    ["not-a-completion", "invalid-response", 1],
+    ["hang", "timeout", ATTEMPTS],
   ];
 
-  it.each(cases)("%s → reason %s; no retry before 10 s, one at 10 s, then 20 s, then 40 s; success clears it", async (behaviour, reason) => {
+  it.each(cases)("%s → reason %s, %s HTTP attempts a call; no retry before 10 s, one at 10 s, then 20 s, then 40 s; success clears it", async (behaviour, reason, perCall) => {
     const { summaries, clock, store, log } = setup({ timeoutMs: 300 });
     const [paper, fine] = papers(2, 70) as [Paper, Paper];
     llm.setBehaviour(paper.id, behaviour);
@@ -271,7 +295,7 @@ describe("failures: recorded, never cached, retried once after a doubling backof
     const first = await summaries.fillMissing([paper, fine], ALL);
     expect(first).toMatchObject({ generated: 1, failed: 1 });
     expect(first.failures).toEqual([{ id: paper.id, reason, message: expect.any(String) }]);
-    expect(calls()).toBe(1);
+    expect(calls()).toBe(perCall);
     expect((await summaries.lookup([paper, fine])).has(paper.id)).toBe(false);
     expect((await summaries.lookup([paper, fine])).has(fine.id)).toBe(true);
     expect(await store.get(failureKey)).toMatchObject({ attempts: 1, retryAt: T0 + 10_000, reason });
@@ -281,11 +305,11 @@ describe("failures: recorded, never cached, retried once after a doubling backof
     for (const [attempt, backoff] of [[2, 10_000], [3, 20_000], [4, 40_000]] as const) {
       clock.set(at + backoff - 1);
       for (let i = 0; i < 3; i++) expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ waiting: 1, generated: 0, failed: 0 });
-      expect(calls()).toBe(attempt - 1);
+      expect(calls()).toBe((attempt - 1) * perCall);
       clock.set(at + backoff);
       at = clock.now();
       expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ failed: 1 });
-      expect(calls()).toBe(attempt);
+      expect(calls()).toBe(attempt * perCall);
       expect(await store.get(failureKey)).toMatchObject({ attempts: attempt, retryAt: at + backoff * 2 });
     }
     expect((await summaries.epoch()).count).toBe(1); // only `fine`
@@ -293,12 +317,12 @@ describe("failures: recorded, never cached, retried once after a doubling backof
     llm.setBehaviour(paper.id, "ok");
     clock.set(at + 80_000);
     expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ generated: 1, failed: 0 });
-    expect(calls()).toBe(5);
+    expect(calls()).toBe(4 * perCall + 1);
     expect((await summaries.lookup([paper])).get(paper.id)?.markdown).toContain("论文总结");
     expect(await store.get(failureKey)).toBeUndefined();
     clock.advance(86_400_000);
     await summaries.fillMissing([paper], ALL);
-    expect(calls()).toBe(5);
+    expect(calls()).toBe(4 * perCall + 1);
   });
 
   it("a failure never throws out of fillMissing, and the other papers still get their summaries", async () => {
@@ -392,7 +416,8 @@ describe("budgets", () => {
     await a!.fillMissing(papers(2, 130), ALL);
     llm.setBehaviour("*", "http-500");
     await b!.fillMissing(papers(1, 140), ALL);
-    expect(await a!.usage()).toEqual({ day: "2026-06-30", calls: 3, cap: 9, lastCall: { at: new Date(T0).toISOString(), ok: true } });
+    // 2 good calls, and 1 failed call of 3 HTTP requests: every request counts.
+    expect(await a!.usage()).toEqual({ day: "2026-06-30", calls: 2 + ATTEMPTS, cap: 9, lastCall: { at: new Date(T0).toISOString(), ok: true } });
     expect((await b!.usage()).lastCall).toEqual({ at: new Date(T0).toISOString(), ok: false, reason: "http-error", message: "the model API answered HTTP 500" });
     clock.set(et("2026-07-01", "09:00"));
     expect((await a!.usage()).calls).toBe(0);
@@ -427,6 +452,131 @@ describe("budgets", () => {
     expect(llm.calls).toHaveLength(0);
     degraded = false;
     expect(await summaries.fillMissing(batch, ALL)).toMatchObject({ generated: 3 });
+  });
+});
+
+describe("every HTTP attempt counts against the daily cap, retries included (issue 9)", () => {
+  it.each(["http-500", "http-429", "hang"] as const)(
+    "model answering %s, cap 3: at most 3 requests in all, over concurrent fillMissing calls, workers and instances; usage().calls ≤ cap",
+    async (behaviour) => {
+      const clock = fakeClock(T0);
+      const store = new MemoryStore(clock.now);
+      const config = { max_summaries_per_day: 3 };
+      const instances = [0, 1].map(() => setup({ store, clock, config, timeoutMs: 300 }).summaries);
+      llm.setBehaviour("*", behaviour);
+      const batch = papers(8, 230);
+      const reports = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => instances[i % 2]!.fillMissing(batch, { limit: 8, concurrency: 3 })),
+      );
+      expect(llm.calls).toHaveLength(3);
+      expect(reports.some((r) => r.budgetExhausted)).toBe(true);
+      expect(sum(reports, "failed")).toBeGreaterThanOrEqual(1);
+      // Later the same day, every failure's backoff over: still nothing more.
+      clock.advance(3_600_000);
+      for (const s of instances) expect(await s.fillMissing(batch, ALL)).toMatchObject({ budgetExhausted: true, failed: 0 });
+      expect(llm.calls).toHaveLength(3);
+      for (const s of instances) expect(await s.usage()).toMatchObject({ calls: 3, cap: 3 });
+      // The next day: 3 more, not 9.
+      clock.set(et("2026-07-01", "10:00"));
+      await Promise.all(instances.map((s) => s.fillMissing(batch, { limit: 8, concurrency: 3 })));
+      expect(llm.calls).toHaveLength(6);
+      expect((await instances[0]!.usage()).calls).toBe(3);
+    },
+  );
+
+  it.each(["http-500", "http-429", "hang"] as const)("%s once, then an answer: the retry succeeds and the call counts 2", async (behaviour) => {
+    const { summaries, store, waits, log } = setup({ timeoutMs: 300 });
+    const [paper] = papers(1, 250) as [Paper];
+    llm.queueBehaviours(paper.id, [behaviour]);
+    expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ generated: 1, failed: 0 });
+    expect(callsFor(llm, paper.id).map((c) => c.behaviour)).toEqual([behaviour, "ok"]);
+    expect((await summaries.usage()).calls).toBe(2);
+    expect((await summaries.usage()).lastCall).toMatchObject({ ok: true });
+    // The fake server asks for 10 ms with its 500 and 429; a timeout gets the SDK's first backoff (0.5 s, jittered).
+    expect(waits).toHaveLength(1);
+    if (behaviour === "hang") expect(waits[0]).toBeGreaterThanOrEqual(375);
+    else expect(waits[0]).toBe(10);
+    expect(log.entries.some((e) => e.message.includes("trying again"))).toBe(true);
+    expect((await summaries.lookup([paper])).has(paper.id)).toBe(true);
+    const failureKey = storeKeys.summaryFailure(
+      storeKeys.summary(`${paper.id}v${paper.version}`, "test-model", promptFingerprint(PROMPT, undefined), "abstract"),
+    );
+    expect(await store.get(failureKey)).toBeUndefined();
+  });
+
+  it("without Retry-After the waits are the SDK's: about 0.5 s, then 1 s", async () => {
+    const { summaries, waits } = setup();
+    llm.setBehaviour("*", "http-500");
+    llm.setFailureHeaders({});
+    await summaries.fillMissing(papers(1, 251), ALL);
+    expect(llm.calls).toHaveLength(ATTEMPTS);
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThanOrEqual(375);
+    expect(waits[0]).toBeLessThanOrEqual(500);
+    expect(waits[1]).toBeGreaterThanOrEqual(750);
+    expect(waits[1]).toBeLessThanOrEqual(1000);
+  });
+
+  it("Retry-After is honoured in real time: the second request comes a second after the first", async () => {
+    const { summaries } = setup({ sleep: realSleep });
+    const [paper] = papers(1, 252) as [Paper];
+    llm.queueBehaviours(paper.id, ["http-429"]);
+    llm.setFailureHeaders({ "retry-after": "1" });
+    expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ generated: 1 });
+    const [first, second] = callsFor(llm, paper.id);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
+    expect(second!.at - first!.at).toBeLessThan(2000);
+  });
+
+  it.each([
+    ["20", T0 + 60_000, [20_000], "generated"],
+    ["50", T0 + 60_000, [], "failed"], // 10 s would be left after the wait: less than a call needs (15 s)
+    ["45", undefined, [45_000], "generated"],
+    ["120", undefined, [], "failed"], // longer than a paper is held for (1 min): its backoff takes over
+  ] as const)("Retry-After %s with deadline %s → waits %j, then %s", async (header, deadline, expectedWaits, outcome) => {
+    const clock = fakeClock(T0);
+    const waits: number[] = [];
+    const advance = virtualSleep(clock);
+    const sleep = (ms: number) => {
+      waits.push(ms);
+      return advance(ms);
+    };
+    const { summaries } = setup({ clock, sleep });
+    const [paper] = papers(1, 253) as [Paper];
+    llm.queueBehaviours(paper.id, ["http-429"]);
+    llm.setFailureHeaders({ "retry-after": header });
+    const report = await summaries.fillMissing([paper], { limit: 5, concurrency: 1, ...(deadline ? { deadline } : {}) });
+    expect(report[outcome]).toBe(1);
+    expect(waits.map((w) => Math.round(w / 1000) * 1000)).toEqual(expectedWaits);
+    expect(callsFor(llm, paper.id)).toHaveLength(1 + expectedWaits.length);
+    expect((await summaries.usage()).calls).toBe(1 + expectedWaits.length);
+  });
+
+  it("the cap reached between two attempts: no more requests, the failure is recorded and the fill stops", async () => {
+    const { summaries, store } = setup({ config: { max_summaries_per_day: 2 } });
+    const batch = papers(3, 254);
+    llm.setBehaviour("*", "http-500");
+    const report = await summaries.fillMissing(batch, { limit: 10, concurrency: 1 });
+    expect(report).toMatchObject({ failed: 1, budgetExhausted: true, deferred: 2, generated: 0 });
+    expect(callsFor(llm, batch[0]!.id)).toHaveLength(2);
+    expect(llm.calls).toHaveLength(2);
+    const failureKey = storeKeys.summaryFailure(
+      storeKeys.summary(`${batch[0]!.id}v${batch[0]!.version}`, "test-model", promptFingerprint(PROMPT, undefined), "abstract"),
+    );
+    expect(await store.get(failureKey)).toMatchObject({ attempts: 1, reason: "http-error" });
+    expect(await summaries.usage()).toMatchObject({ calls: 2, cap: 2 });
+  });
+
+  it("the deadline cuts retries short: no attempt starts with less than 15 s left", async () => {
+    const clock = fakeClock(T0);
+    // Each attempt takes 10 s of the function's time.
+    const model = instrumented(chatModel(llm), () => clock.advance(10_000));
+    const { summaries } = setup({ clock, model });
+    const [paper] = papers(1, 255) as [Paper];
+    llm.setBehaviour(paper.id, "http-500");
+    const report = await summaries.fillMissing([paper], { limit: 5, concurrency: 1, deadline: T0 + 30_000 });
+    expect(report).toMatchObject({ failed: 1 });
+    expect(callsFor(llm, paper.id)).toHaveLength(2); // at T0 and T0 + 10 s; at T0 + 20 s only 10 s were left
   });
 });
 

@@ -78,7 +78,6 @@ function harness(options: { summaries?: "real" | "disabled" } = {}) {
             apiKey: API_KEY,
             model: config.aiSummary.model,
             timeoutMs: 3000,
-            maxRetries: 0,
             maxOutputTokens: config.aiSummary.max_output_tokens,
           }),
           config: config.aiSummary,
@@ -287,40 +286,60 @@ describe("summaries through the HTTP edge stay within their budgets", () => {
     expect(per).toEqual([2, 2, 1]);
   });
 
-  it("a failing model: feeds stay 200 without summaries; failed papers wait their backoff while others go ahead, all within the cap", async () => {
+  it("a failing paper: its 3 attempts count against the cap; it waits its backoff while others go ahead; feeds stay 200", async () => {
     const h = harness();
-    const top8 = expectedCandidates();
-    const idsOf = (from: number) => llm.calls.slice(from).map((c) => c.paper!.replace(/v\d+$/, ""));
-    llm.setBehaviour("*", "http-500");
+    const [c0, c1, c2, c3] = expectedCandidates() as [string, string, string, string];
+    const idsOf = (from: number) => llm.calls.slice(from).map((c) => c.paper!.replace(/v\d+$/, "")).sort();
+    llm.setBehaviour(c0, "http-500");
     const first = await Promise.all(Array.from({ length: 5 }, () => h.get("/rss")));
     expect(first.every((r) => r.status === 200)).toBe(true);
     await Promise.all(first.map((r) => r.text()));
     // One task at a time, as requests arriving one after another would.
     const pending = h.tasks.splice(0);
     await pending[0]!.run();
-    expect(idsOf(0)).toEqual(top8.slice(0, 2));
+    // The failing paper was asked 3 times (the fake server says retry after 10 ms), the next one once.
+    expect(idsOf(0)).toEqual([c0, c0, c0, c1].sort());
+    expect((await h.summaries.usage()).calls).toBe(4);
 
-    llm.reset();
+    llm.reset(); // all good from now on; the recorded calls start again from 0
     const res = await h.get("/rss");
     expect(res.status).toBe(200);
-    expect(await res.text()).not.toContain("AI summary");
+    expect(summarizedIn(await res.text(), "rss")).toBe(1);
     await pending[1]!.run();
-    // The two failed papers wait out their backoff (15 min); the next two are asked instead.
-    expect(idsOf(0)).toEqual(top8.slice(2, 4));
+    // The failed paper waits out its backoff (15 min); the next one is asked: the 5th call of the day.
+    expect(idsOf(0)).toEqual([c2]);
+    expect(h.fills.at(-1)!.report).toMatchObject({ waiting: 1, generated: 1, budgetExhausted: true });
     await pending[2]!.run();
-    expect(idsOf(0)).toEqual(top8.slice(2, 5)); // the 5th call of the day: the cap
     await pending[3]!.run();
     h.clock.advance(16 * 60_000);
     await h.get("/rss");
     await h.runTasks();
-    expect(llm.calls).toHaveLength(3); // backoff over, but the day's 5 calls are spent (2 of them failed)
+    expect(llm.calls).toHaveLength(1); // backoff over, but the day's 5 calls are spent (3 of them failed)
+    expect(await h.summaries.usage()).toMatchObject({ calls: 5, cap: 5 });
 
     h.clock.set(et("2026-07-01", "10:00"));
     await h.get("/rss");
     await h.runTasks();
-    expect(idsOf(3)).toEqual(top8.slice(0, 2)); // retried the next day, first in rank order
+    expect(idsOf(1)).toEqual([c0, c3].sort()); // retried the next day, first in rank order
     const json = (await (await h.get("/json?limit=500&types=all")).json()) as JsonFeed;
-    expect(json.items.filter((i) => i._arxiv.ai_summary).map((i) => i.id).sort()).toEqual([...top8.slice(0, 5)].sort());
+    expect(json.items.filter((i) => i._arxiv.ai_summary).map((i) => i.id).sort()).toEqual([c0, c1, c2, c3].sort());
+  });
+
+  it("a model answering 500 to a burst of 30 default requests: 5 HTTP requests in all (the cap), retries included", async () => {
+    const h = harness();
+    llm.setBehaviour("*", "http-500");
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => h.get(DEFAULT_PATHS[i % DEFAULT_PATHS.length]!)));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    await Promise.all(responses.map((r) => r.text()));
+    expect(await h.runTasks()).toBe(30);
+    expect(llm.calls).toHaveLength(5);
+    expect(await h.summaries.usage()).toMatchObject({ calls: 5, cap: 5 });
+    expect(h.fills.some((f) => f.report.budgetExhausted)).toBe(true);
+    // Later that day, every backoff over: not one more.
+    h.clock.advance(6 * 3_600_000);
+    await Promise.all(Array.from({ length: 10 }, () => h.get("/rss")));
+    await h.runTasks();
+    expect(llm.calls).toHaveLength(5);
   });
 });
 

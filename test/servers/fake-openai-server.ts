@@ -1,5 +1,6 @@
 // A stand-in for any OpenAI-compatible chat API on 127.0.0.1: answers /v1/chat/completions, can fail on
-// demand (per paper or for all), and records every call it gets (model, messages, which paper).
+// demand (per paper or for all, always or for the next few calls), and records every call it gets (model,
+// messages, which paper).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -30,6 +31,10 @@ export interface FakeOpenAi {
   calls: LlmCall[];
   /** Behaviour for one paper (`2606.30639`), or for all ("*"). */
   setBehaviour(paper: string | "*", behaviour: LlmBehaviour): void;
+  /** Behaviours for the next calls about one paper (or any), one each, before the set behaviour applies again. */
+  queueBehaviours(paper: string | "*", behaviours: LlmBehaviour[]): void;
+  /** Headers of the 500 and 429 answers; `{ "retry-after-ms": "10" }` until set. */
+  setFailureHeaders(headers: Record<string, string>): void;
   setDelay(ms: number): void;
   reset(): void;
   close(): Promise<void>;
@@ -73,8 +78,19 @@ export const MALICIOUS_SUMMARY = [
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const calls: LlmCall[] = [];
   const behaviours = new Map<string, LlmBehaviour>();
+  const queued = new Map<string, LlmBehaviour[]>();
   const hanging = new Set<ServerResponse>();
+  const DEFAULT_FAILURE_HEADERS = { "retry-after-ms": "10" };
+  let failureHeaders: Record<string, string> = DEFAULT_FAILURE_HEADERS;
   let delayMs = 0;
+
+  function behaviourFor(id: string | undefined): LlmBehaviour {
+    for (const key of [id, "*"]) {
+      const next = key === undefined ? undefined : queued.get(key)?.shift();
+      if (next) return next;
+    }
+    return (id && behaviours.get(id)) || behaviours.get("*") || "ok";
+  }
 
   function answer(res: ServerResponse, call: LlmCall): void {
     const completion = (content: string) => ({
@@ -102,9 +118,9 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         res.writeHead(200, { "Content-Type": "application/json" }).end('{"choices": [ {"message": ');
         return;
       case "http-500":
-        return json(500, { error: { message: "internal error", type: "server_error" } }, { "retry-after-ms": "10" });
+        return json(500, { error: { message: "internal error", type: "server_error" } }, failureHeaders);
       case "http-429":
-        return json(429, { error: { message: "rate limited", type: "rate_limit" } }, { "retry-after-ms": "10" });
+        return json(429, { error: { message: "rate limited", type: "rate_limit" } }, failureHeaders);
       case "hang":
         hanging.add(res);
         res.on("close", () => hanging.delete(res));
@@ -129,7 +145,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       paper,
       maxTokens: body.max_tokens,
       at: Date.now(),
-      behaviour: (id && behaviours.get(id)) || behaviours.get("*") || "ok",
+      behaviour: behaviourFor(id),
     };
     calls.push(call);
     if (delayMs) setTimeout(() => answer(res, call), delayMs);
@@ -143,11 +159,19 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     setBehaviour(paper, behaviour) {
       behaviours.set(paper, behaviour);
     },
+    queueBehaviours(paper, next) {
+      queued.set(paper, [...(queued.get(paper) ?? []), ...next]);
+    },
+    setFailureHeaders(headers) {
+      failureHeaders = headers;
+    },
     setDelay(ms) {
       delayMs = ms;
     },
     reset() {
       behaviours.clear();
+      queued.clear();
+      failureHeaders = DEFAULT_FAILURE_HEADERS;
       calls.length = 0;
       delayMs = 0;
     },
