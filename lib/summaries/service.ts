@@ -11,7 +11,7 @@ import type { Store } from "../store/types";
 import type { Paper, SummaryRecord } from "../types";
 import type { FullTextResult } from "./fulltext";
 import type { ChatModel, CompletionFailure, CompletionResult } from "./llm";
-import { buildMessages, promptFingerprint, type ChatMessage } from "./prompt";
+import { buildMessages, PAPER_MAX_TOKENS, promptFingerprint, type ChatMessage } from "./prompt";
 
 const summaryRecordSchema = z.object({
   markdown: z.string().min(1),
@@ -136,6 +136,8 @@ export function createSummaries(deps: SummariesDeps): Summaries {
   // The lock must outlive every attempt of one call (each up to the timeout, with up to a minute's wait
   // between them), or a second instance could start the same paper.
   const lockTtlMs = config.timeout_seconds * 1000 * (MODEL_MAX_RETRIES + 1) + MODEL_MAX_RETRIES * MAX_RETRY_WAIT_MS + LOCK_MARGIN_MS;
+  // Only the paper is cut to these, never the instructions: no paper's size decides a call's cost.
+  const inputLimits = { paperMaxTokens: PAPER_MAX_TOKENS, fullTextMaxTokens: config.fulltext_max_tokens };
 
   async function lookup(papers: readonly Paper[]): Promise<Map<string, SummaryRecord>> {
     const found = new Map<string, SummaryRecord>();
@@ -270,7 +272,7 @@ export function createSummaries(deps: SummariesDeps): Summaries {
       // At most max_workers calls at once in this process, however many requests want one.
       const release = await callSlots.acquire();
       try {
-        const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"));
+        const messages = buildMessages(deps.prompt, config.language, { paper, fullText }, randomBytes(9).toString("hex"), inputLimits);
         const call = await callModel(key, messages, deadline);
         if (call.kind === "not-sent") return call.why;
         const { result } = call;

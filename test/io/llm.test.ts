@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createChatModel, retryAfterOf, type CompletionResult } from "../../lib/summaries/llm";
-import { buildMessages, type ChatMessage } from "../../lib/summaries/prompt";
+import { buildMessages, CUT_MARKER, type ChatMessage } from "../../lib/summaries/prompt";
 import { startFakeOpenAi, summaryFor, type LlmBehaviour } from "../servers/fake-openai-server";
 import { startStubServer, serverForTests } from "../helpers/io";
 import { API_KEY, PROMPT, chatModel, papers } from "../helpers/summaries";
@@ -37,6 +37,23 @@ function serveJson(body: unknown): void {
     req.on("end", () => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(body)));
   });
 }
+
+describe("what is sent is capped", () => {
+  it("a 1 MB abstract reaches the server cut to about 2,000 tokens, the instructions whole", async () => {
+    const huge = { ...paper, abstract: "word ".repeat(200_000) };
+    const sent = buildMessages(PROMPT, undefined, { paper: huge }, "b0undary");
+    const plain = buildMessages(PROMPT, undefined, { paper }, "b0undary");
+    expect((await chatModel(llm).complete(sent)).ok).toBe(true);
+    const call = llm.calls[0]!;
+    const systemBytes = Buffer.byteLength(JSON.stringify(plain[0]!.content));
+    // The paper's part of the body: at most 2,000 tokens of ASCII (8,000 bytes), plus JSON's framing.
+    expect(call.bytes - systemBytes).toBeLessThan(8_000 + 1_000);
+    expect(call.bytes).toBeLessThan(1_000_000 / 50);
+    expect(call.messages[0]!.content).toBe(plain[0]!.content);
+    expect(call.messages[1]!.content).toContain(`${CUT_MARKER}\n<<<END PAPER b0undary>>>`);
+    expect(call.paper).toBe(`${paper.id}v${paper.version}`);
+  });
+});
 
 describe("a good answer", () => {
   it("returns the model's text, sends the key, the model name, max_tokens and the messages", async () => {

@@ -2,13 +2,13 @@
 // OpenAI server, MemoryStore or real redis behind the Upstash shim, arXiv HTML from the fixture server, an
 // injected clock. What it must guarantee: one LLM call per paper version, model, prompt and source, ever;
 // failures retried only after a doubling backoff; the per-call, daily and deadline budgets, the daily one
-// counting every HTTP request to the model, retries included.
+// counting every HTTP request to the model, retries included; a paper's text sent only up to its cap.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { storeKeys } from "../../lib/store/keys";
 import { MemoryStore } from "../../lib/store/memory";
 import type { Store } from "../../lib/store/types";
 import { fetchFullText, type FullTextResult } from "../../lib/summaries/fulltext";
-import { promptFingerprint } from "../../lib/summaries/prompt";
+import { buildMessages, CUT_MARKER, promptFingerprint } from "../../lib/summaries/prompt";
 import { disabledSummaries, MODEL_MAX_RETRIES, type FillReport, type Summaries } from "../../lib/summaries/service";
 import type { Paper } from "../../lib/types";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
@@ -577,6 +577,59 @@ describe("every HTTP attempt counts against the daily cap, retries included (iss
     const report = await summaries.fillMissing([paper], { limit: 5, concurrency: 1, deadline: T0 + 30_000 });
     expect(report).toMatchObject({ failed: 1 });
     expect(callsFor(llm, paper.id)).toHaveLength(2); // at T0 and T0 + 10 s; at T0 + 20 s only 10 s were left
+  });
+});
+
+describe("what is sent to the model is capped in tokens, the instructions never", () => {
+  /** The recorded call's system message, against the one a normal paper gets under the same boundary. */
+  function expectWholeInstructions(call: (typeof llm.calls)[number], paper: Paper): void {
+    const boundary = /^<<<PAPER (\S+)>>>/.exec(call.messages[1]!.content)![1]!;
+    expect(call.messages[0]!.content).toBe(buildMessages(PROMPT, undefined, { paper }, boundary)[0]!.content);
+  }
+  const systemBytes = (call: (typeof llm.calls)[number]) => Buffer.byteLength(JSON.stringify(call.messages[0]!.content));
+
+  it("a 1 MB abstract reaches the model server as about 2,000 tokens (8 KB), marked as cut", async () => {
+    const { summaries } = setup();
+    const [normal] = papers(1, 256) as [Paper];
+    const huge: Paper = { ...normal, abstract: `${normal.abstract} ${"padding ".repeat(131_072)}` };
+    expect(huge.abstract.length).toBeGreaterThan(1_000_000);
+    expect(await summaries.fillMissing([huge], ALL)).toMatchObject({ generated: 1 });
+    const call = callsFor(llm, huge.id)[0]!;
+    expect(call.bytes - systemBytes(call)).toBeLessThan(2_000 * 4 + 1_000);
+    expect(call.messages[1]!.content).toContain(normal.abstract);
+    expect(call.messages[1]!.content).toContain(CUT_MARKER);
+    expectWholeInstructions(call, normal);
+  });
+
+  it("a 1 MB CJK abstract is cut as tightly (a token a character), and so is a 3,000-author list", async () => {
+    const { summaries } = setup();
+    const [normal] = papers(1, 257) as [Paper];
+    const authors = Array.from({ length: 3000 }, (_, i) => `Author Number${i}`);
+    const huge: Paper = { ...normal, abstract: "论文".repeat(500_000), authors };
+    await summaries.fillMissing([huge], ALL);
+    const call = callsFor(llm, huge.id)[0]!;
+    const user = call.messages[1]!.content;
+    // 2,000 tokens of CJK are 2,000 characters, 6 KB of UTF-8.
+    expect(call.bytes - systemBytes(call)).toBeLessThan(2_000 * 3 + 1_000);
+    expect(user).toMatch(/^Authors: Author Number0, Author Number1, .*, and \d+ more$/m);
+    expectWholeInstructions(call, normal);
+  });
+
+  it('source "fulltext": a 1 MB full text is cut to fulltext_max_tokens', async () => {
+    const fullText = "Section 1. Introduction\n" + "We measure throughput on many clusters. ".repeat(26_000);
+    expect(fullText.length).toBeGreaterThan(1_000_000);
+    const { summaries } = setup({ config: { source: "fulltext", fulltext_max_tokens: 1_000 }, fullText: async () => ({ kind: "text", text: fullText }) });
+    const [paper] = papers(1, 258) as [Paper];
+    expect(await summaries.fillMissing([paper], ALL)).toMatchObject({ generated: 1 });
+    const call = callsFor(llm, paper.id)[0]!;
+    const user = call.messages[1]!.content;
+    const sentFullText = user.slice(user.indexOf("Section 1."), user.lastIndexOf("\n"));
+    expect(sentFullText.length).toBeLessThanOrEqual(1_000 * 4);
+    expect(sentFullText.length).toBeGreaterThan(1_000 * 4 - 200);
+    expect(sentFullText.endsWith(CUT_MARKER)).toBe(true);
+    expect(user).toContain(paper.abstract);
+    expect(call.bytes - systemBytes(call)).toBeLessThan((2_000 + 1_000) * 4 + 1_000);
+    expectWholeInstructions(call, paper);
   });
 });
 

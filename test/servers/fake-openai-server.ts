@@ -1,6 +1,6 @@
 // A stand-in for any OpenAI-compatible chat API on 127.0.0.1: answers /v1/chat/completions, can fail on
 // demand (per paper or for all, always or for the next few calls), and records every call it gets (model,
-// messages, which paper).
+// messages, which paper, how many bytes).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -21,6 +21,8 @@ export interface LlmCall {
   /** The arXiv id (with version) named in the user message, if any. */
   paper?: string;
   maxTokens?: number;
+  /** The request body's size in bytes, as it came over the wire. */
+  bytes: number;
   at: number;
   behaviour: LlmBehaviour;
 }
@@ -133,8 +135,10 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       res.writeHead(404, { "Content-Type": "application/json" }).end('{"error":{"message":"not found"}}');
       return;
     }
-    let raw = "";
-    for await (const chunk of req) raw += chunk;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString("utf8");
     const body = JSON.parse(raw) as { model: string; messages: LlmCall["messages"]; max_tokens?: number };
     const paper = /^arXiv: (\S+)$/m.exec(body.messages.at(-1)?.content ?? "")?.[1];
     const id = paper?.replace(/v\d+$/, "");
@@ -144,6 +148,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       authorization: req.headers.authorization ?? "",
       paper,
       maxTokens: body.max_tokens,
+      bytes: bytes.length,
       at: Date.now(),
       behaviour: behaviourFor(id),
     };
