@@ -1,11 +1,39 @@
 // Vercel KV (Upstash Redis over REST). The only importer of @vercel/kv. Values travel as JSON text;
-// large ones (a category's papers) are gzipped, which keeps them far below Upstash's request limits.
+// large ones (a category's papers) are gzipped, and one that is still too big for a request is refused
+// here, before anything is sent (see MAX_VALUE_BYTES).
 import { createClient, type VercelKV } from "@vercel/kv";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { SetOptions, Store } from "./types";
 
 const COMPRESS_OVER = 16 * 1024;
 const GZIP_PREFIX = "gz1:";
+
+/**
+ * The most bytes one value's encoded text may have. The limits it rests on:
+ * - Vercel KV's limits page (vercel.com/docs/storage/vercel-kv/limits): max request size 1 MB (Hobby).
+ * - Upstash (upstash.com/docs/redis/troubleshooting/max_request_size_exceeded): max request size 10 MB on
+ *   Free and Pay as you go, answered with "ERR max request size exceeded"; and it counts what one request
+ *   reads, too ("load all elements in the list with a single request" can throw it). Max record 100 MB,
+ *   max key 32 KB (max_record_size_exceeded, max_key_size_exceeded).
+ * So the smallest, 1 MB (read as 1 MiB, the unit of Upstash's "Limit: 10485760 bytes"), binds, in both
+ * directions: the SET carries the text as it is (base64 or JSON under 16 KB, which JSON-escaping at most
+ * doubles), and the SDK reads it back base64-encoded (Upstash-Encoding: base64), 4/3 as long. 750,000
+ * bytes is 1,000,000 read back, leaving 48 KB of the MiB for the key and the command around it.
+ */
+export const MAX_VALUE_BYTES = 750_000;
+
+/** A value too big to send to KV in one request: refused before any request, and not a KV failure. */
+export class ValueTooLargeError extends Error {
+  override readonly name = "ValueTooLargeError";
+
+  constructor(
+    readonly key: string,
+    readonly bytes: number,
+    readonly limit: number = MAX_VALUE_BYTES,
+  ) {
+    super(`value for key "${key}" is ${bytes} bytes encoded, over the ${limit}-byte cap for one KV value`);
+  }
+}
 
 // INCR, and set the expiry only when this call created the counter.
 const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1])
@@ -54,6 +82,10 @@ export class KvStore implements Store {
       url: credentials.url,
       token: credentials.token,
       automaticDeserialization: false,
+      // @vercel/kv turns the SDK's auto-pipelining on, which sends the commands issued together as one
+      // request: two values under MAX_VALUE_BYTES made one over the limit (and one answer over it).
+      // One command per request keeps each request to one capped value; they still go in parallel.
+      enableAutoPipelining: false,
       retry: { retries: 1, backoff: () => 100 },
       signal: () => AbortSignal.timeout(credentials.timeoutMs),
     });
@@ -66,12 +98,31 @@ export class KvStore implements Store {
 
   async getMany(keys: readonly string[]): Promise<unknown[]> {
     if (keys.length === 0) return [];
-    const values = await this.client.mget<unknown[]>(...keys);
-    return values.map(decodeValue);
+    // One MGET per MAX_VALUE_BYTES of keys (a feed of 2,000 papers a day for 30 days looks up 60,000
+    // summaries, ~5 MB of keys); the usual feed's few hundred keys are one request. The answer carries
+    // all the values found, so this is for small ones (summaries, counters), not for many papers records.
+    const batches: string[][] = [];
+    let batch: string[] = [];
+    let batchBytes = 0;
+    for (const key of keys) {
+      const bytes = Buffer.byteLength(key) + 3; // its quotes and comma in the JSON body
+      if (batch.length > 0 && batchBytes + bytes > MAX_VALUE_BYTES) {
+        batches.push(batch);
+        batch = [];
+        batchBytes = 0;
+      }
+      batch.push(key);
+      batchBytes += bytes;
+    }
+    batches.push(batch);
+    const results = await Promise.all(batches.map((b) => this.client.mget<unknown[]>(...b)));
+    return results.flat().map(decodeValue);
   }
 
   async set(key: string, value: unknown, options: SetOptions = {}): Promise<boolean> {
     const text = encodeValue(value);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_VALUE_BYTES) throw new ValueTooLargeError(key, bytes);
     const { ttlMs, onlyIfAbsent } = options;
     const result =
       ttlMs !== undefined

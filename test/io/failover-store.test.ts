@@ -1,9 +1,11 @@
 // FailoverStore as production wires it: KvStore (over the Upstash shim and a real redis-server) with a
 // MemoryStore behind it, on a controllable clock, with a recording logger. The shim's command log shows
 // when KV is asked; a counting wrapper shows when it is tried even while it is unreachable.
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isCachedData, storeKeys } from "../../lib/store/keys";
 import { FailoverStore } from "../../lib/store/failover";
+import { encodeValue, MAX_VALUE_BYTES } from "../../lib/store/kv";
 import { MemoryStore } from "../../lib/store/memory";
 import type { SetOptions, Store } from "../../lib/store/types";
 import { fakeClock, recordingLogger, type Clock } from "../helpers/io";
@@ -11,6 +13,10 @@ import { describeWithRedis, startKv, type KvHarness } from "../helpers/redis";
 
 const RETRY_MS = 15_000;
 const T0 = Date.parse("2026-06-30T14:00:00Z");
+
+/** Text gzip cannot shrink: encoded, ~1.2 MB, over the cap and over the shim's 1 MiB request limit. */
+const tooBig = () => randomBytes(900_000).toString("base64");
+const encodedBytes = (value: unknown) => Buffer.byteLength(encodeValue(value));
 
 /** Delegates to `inner`, counting the calls: how often the failover store tried KV. */
 function counting(inner: Store): Store & { calls: number } {
@@ -199,6 +205,87 @@ describeWithRedis("FailoverStore (KV over the Upstash shim, memory behind it)", 
     await h.store.get("x");
     expect(kv.shim.commands).toEqual([["get", "x"]]);
     expect(h.store.health()).toEqual({ kind: "kv", healthy: true });
+  });
+
+  describe("a value too big for KV", () => {
+    it("is kept in memory, never sent, and is no KV failure: KV serves every other key, health reports it", async () => {
+      const h = harness();
+      const papers = tooBig();
+      const bytes = encodedBytes(papers);
+      expect(bytes).toBeGreaterThan(kv.shim.maxRequestBytes);
+      const refused = kv.shim.refusedTooLarge;
+      expect(await h.store.set("papers", papers, { ttlMs: 60_000 })).toBe(true);
+      // No SET reached KV; what KV held under the key was deleted, so no instance reads an older value.
+      expect(kv.shim.commands).toEqual([["del", "papers"]]);
+      expect(kv.shim.refusedTooLarge).toBe(refused);
+      expect(await kv.direct.exists("papers")).toBe(0);
+
+      expect(h.store.degraded).toBe(false);
+      expect(h.store.health()).toEqual({ kind: "kv", healthy: true, oversizedWrites: 1, lastOversizedKey: "papers", lastOversizedBytes: bytes });
+      expect(h.log.entries).toEqual([
+        { level: "error", message: "value too large for KV; kept in this process only", fields: { key: "papers", bytes, limit: MAX_VALUE_BYTES } },
+      ]);
+
+      // Other keys still go to KV ...
+      kv.shim.commands.length = 0;
+      expect(await h.store.set("state", { version: "v1" })).toBe(true);
+      expect(await kv.direct.get("state")).toBe('{"version":"v1"}');
+      expect(await h.store.get("state")).toEqual({ version: "v1" });
+      expect(await h.store.incr("n", 60_000)).toBe(1);
+      // ... and this process reads the value from memory, without asking KV for it.
+      expect(await h.store.get("papers")).toBe(papers);
+      expect(await h.store.getMany(["state", "papers", "missing"])).toEqual([{ version: "v1" }, papers, undefined]);
+      expect(kv.shim.commands.map((c) => c.join(" "))).toEqual(["set state", "get state", expect.stringMatching(/^eval /), "mget state"]);
+      expect(await h.fallback.get("papers")).toBe(papers);
+      expect(h.primary.calls).toBeGreaterThan(0);
+      expect(h.store.health().healthy).toBe(true);
+    });
+
+    it("is logged once per key and counted every time; the key goes back to KV once its value fits", async () => {
+      const h = harness();
+      await kv.direct.set("k", '"older"');
+      await h.store.set("k", tooBig());
+      expect(await kv.direct.exists("k")).toBe(0);
+      await h.store.set("k", tooBig());
+      const j = tooBig();
+      await h.store.set("j", j);
+      expect(h.errors().map((e) => e.fields?.key)).toEqual(["k", "j"]);
+      expect(h.store.health()).toMatchObject({ healthy: true, oversizedWrites: 3, lastOversizedKey: "j", lastOversizedBytes: encodedBytes(j) });
+
+      expect(await h.store.set("k", "fits")).toBe(true);
+      expect(await kv.direct.get("k")).toBe('"fits"');
+      expect(await h.fallback.get("k")).toBeUndefined();
+      kv.shim.commands.length = 0;
+      expect(await h.store.get("k")).toBe("fits");
+      expect(kv.shim.commands).toEqual([["get", "k"]]);
+      // Too big again: logged again.
+      await h.store.set("k", tooBig());
+      expect(h.errors()).toHaveLength(3);
+      // del forgets it everywhere.
+      await h.store.del("j");
+      expect(await h.store.get("j")).toBeUndefined();
+      expect(await h.fallback.get("j")).toBeUndefined();
+      expect(h.store.degraded).toBe(false);
+    });
+
+    it("during an outage it goes to memory like every write; refused after it, it does not stand for KV's answer", async () => {
+      const h = harness();
+      await failNow(h);
+      const papers = tooBig();
+      expect(await h.store.set("papers", papers)).toBe(true);
+      expect(await h.store.get("papers")).toBe(papers);
+      expect(h.store.degraded).toBe(true);
+      expect(h.store.health()).not.toHaveProperty("oversizedWrites"); // KV was not asked, so nothing was refused
+
+      // KV is back: the refused write sends nothing, but the DEL after it is answered, which shows it.
+      kv.shim.setDown(false);
+      h.clock.advance(RETRY_MS);
+      expect(await h.store.set("papers", papers)).toBe(true);
+      expect(h.store.degraded).toBe(false);
+      expect(h.infos().map((e) => e.message)).toEqual(["KV is reachable again"]);
+      expect(h.store.health()).toMatchObject({ healthy: true, oversizedWrites: 1, lastOversizedKey: "papers" });
+      expect(await h.store.get("papers")).toBe(papers);
+    });
   });
 
   it("a second outage after a recovery is logged again, with its own start", async () => {

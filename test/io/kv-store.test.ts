@@ -8,12 +8,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createArxivSource } from "../../lib/arxiv/source";
 import { silentLogger } from "../../lib/log";
 import { storeKeys } from "../../lib/store/keys";
-import { decodeValue, encodeValue, KvStore } from "../../lib/store/kv";
+import { decodeValue, encodeValue, KvStore, MAX_VALUE_BYTES, ValueTooLargeError } from "../../lib/store/kv";
 import { promptFingerprint } from "../../lib/summaries/prompt";
 import { createSummaries } from "../../lib/summaries/service";
 import { parseConfig } from "../../lib/config";
 import { commandNames, describeWithRedis, elapsed, sleep, startKv, type KvHarness } from "../helpers/redis";
 import { makePaper } from "../helpers/fixtures";
+import { VERCEL_KV_MAX_REQUEST_BYTES } from "../servers/upstash-kv";
 
 // A caller's schema, as the app's readers validate what they get (e.g. a summary record).
 const recordSchema = z.object({ markdown: z.string().min(1), model: z.string() });
@@ -34,6 +35,35 @@ function bigValue(papers = 60) {
       },
     ],
   };
+}
+
+/** Seeded pseudo-random text: gzip barely shrinks it, so its encoded size follows its length (~1 byte a char). */
+function noise(length: number, seed = 7): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const chars = new Array<string>(length);
+  let x = seed;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    chars[i] = alphabet[x & 63]!;
+  }
+  return chars.join("");
+}
+
+const encodedBytes = (value: unknown) => Buffer.byteLength(encodeValue(value));
+
+/** The longest prefix of some noise whose encoded value is at most `bytes` long. */
+function valueEncodedWithin(bytes: number): string {
+  const text = noise(bytes + 50_000);
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (encodedBytes(text.slice(0, mid)) <= bytes) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo);
 }
 
 describe("encodeValue / decodeValue (pure)", () => {
@@ -286,6 +316,114 @@ describeWithRedis("KvStore over the Upstash REST protocol (redis-server + shim)"
       await store.set("over", `${value}y`);
       expect((await kv.direct.get("over"))!.startsWith("gz1:")).toBe(true);
       expect(await store.get("over")).toBe(`${value}y`);
+    });
+  });
+
+  describe("size cap (the shim refuses requests and answers over 1 MiB, as Vercel KV does)", () => {
+    it("the cap leaves a value at it room, sent as it is and read back base64-encoded (4/3), under the limit", () => {
+      expect(kv.shim.maxRequestBytes).toBe(VERCEL_KV_MAX_REQUEST_BYTES);
+      expect(Math.ceil(MAX_VALUE_BYTES / 3) * 4 + 1000).toBeLessThan(VERCEL_KV_MAX_REQUEST_BYTES);
+    });
+
+    it("a value encoded over the cap is refused with ValueTooLargeError (key and size), before any request", async () => {
+      const value = noise(1_200_000);
+      const bytes = encodedBytes(value);
+      expect(bytes).toBeGreaterThan(VERCEL_KV_MAX_REQUEST_BYTES);
+      const requestsBefore = kv.shim.requests;
+      for (const options of [{}, { ttlMs: 60_000 }, { onlyIfAbsent: true, ttlMs: 60_000 }]) {
+        const error = await store.set("huge", value, options).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(error).toBeInstanceOf(ValueTooLargeError);
+        const refused = error as ValueTooLargeError;
+        expect(refused.name).toBe("ValueTooLargeError");
+        expect(refused.key).toBe("huge");
+        expect(refused.bytes).toBe(bytes);
+        expect(refused.limit).toBe(MAX_VALUE_BYTES);
+        expect(refused.message).toContain('"huge"');
+        expect(refused.message).toContain(String(bytes));
+      }
+      expect(kv.shim.requests).toBe(requestsBefore);
+      expect(kv.shim.commands).toEqual([]);
+      expect(await kv.direct.exists("huge")).toBe(0);
+    });
+
+    it("without the cap, that SET would have been refused by KV (the shim answers as Upstash does)", async () => {
+      const text = encodeValue(noise(1_200_000));
+      const refusedBefore = kv.shim.refusedTooLarge;
+      const res = await fetch(kv.shim.url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${kv.shim.token}`, "content-type": "application/json" },
+        body: JSON.stringify(["set", "huge", text]),
+      });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: string };
+      expect(body.error).toMatch(/^ERR max request size exceeded\. Limit: 1048576 bytes, Actual: \d+ bytes$/);
+      expect(kv.shim.refusedTooLarge).toBe(refusedBefore + 1);
+      expect(kv.shim.commands).toEqual([]);
+      expect(await kv.direct.exists("huge")).toBe(0);
+    });
+
+    it("a value encoded just under the cap round-trips (set, get, getMany), within the limit both ways", async () => {
+      const value = valueEncodedWithin(MAX_VALUE_BYTES);
+      const bytes = encodedBytes(value);
+      expect(bytes).toBeLessThanOrEqual(MAX_VALUE_BYTES);
+      expect(bytes).toBeGreaterThan(MAX_VALUE_BYTES - 100);
+      const [refused, tooLarge] = [kv.shim.refusedTooLarge, kv.shim.answersTooLarge];
+      expect(await store.set("edge", value, { ttlMs: 60_000 })).toBe(true);
+      expect(await kv.direct.strLen("edge")).toBe(bytes);
+      expect(await store.get("edge")).toBe(value);
+      expect(await store.getMany(["edge", "missing"])).toEqual([value, undefined]);
+      expect([kv.shim.refusedTooLarge, kv.shim.answersTooLarge]).toEqual([refused, tooLarge]);
+      // One more byte is over.
+      await expect(store.set("edge", `${value}${noise(200, 3)}`)).rejects.toThrow(ValueTooLargeError);
+    });
+
+    it("values near the cap written and read at once travel one per request, each under the limit", async () => {
+      // The SDK's auto-pipelining would put commands issued together into one request: two such values
+      // make one request (and one answer) over the limit.
+      const a = valueEncodedWithin(600_000);
+      const b = `${a.slice(1)}x`;
+      const [requests, refused, tooLarge] = [kv.shim.requests, kv.shim.refusedTooLarge, kv.shim.answersTooLarge];
+      expect(await Promise.all([store.set("a", a), store.set("b", b, { ttlMs: 60_000 })])).toEqual([true, true]);
+      expect(await Promise.all([store.get("a"), store.get("b"), store.getMany(["b", "small"])])).toEqual([a, b, [b, undefined]]);
+      expect(kv.shim.requests - requests).toBe(5);
+      expect([kv.shim.refusedTooLarge, kv.shim.answersTooLarge]).toEqual([refused, tooLarge]);
+    });
+
+    it("why the cap is below the limit: a value a SET could carry may be too big to read back", async () => {
+      const text = encodeValue(valueEncodedWithin(900_000));
+      await kv.direct.set("between", text); // a request of ~900 KB: under the limit
+      const tooLarge = kv.shim.answersTooLarge;
+      await expect(store.get("between")).rejects.toThrow(/max request size exceeded/);
+      expect(kv.shim.answersTooLarge).toBe(tooLarge + 1);
+    });
+
+    it("getMany splits many keys into MGETs that fit, and keeps their order; a feed's 200 summaries are one", async () => {
+      const summaryKey = (i: number) =>
+        storeKeys.summary(`2606.${String(10000 + i)}v1`, "openai/gpt-4o-mini", "AbCdEfGhIjKl", "abstract");
+      const few = Array.from({ length: 200 }, (_, i) => summaryKey(i));
+      expect(Buffer.byteLength(JSON.stringify(["mget", ...few]))).toBeLessThan(25_000);
+      await store.set(few[7]!, { markdown: "# 7" });
+      kv.shim.commands.length = 0;
+      const fewValues = await store.getMany(few);
+      expect(fewValues[7]).toEqual({ markdown: "# 7" });
+      expect(fewValues.filter((v) => v !== undefined)).toHaveLength(1);
+      expect(commandNames(kv.shim)).toEqual(["mget"]);
+      await store.del(few[7]!);
+
+      // 15,000 keys of ~85 bytes (2,000 papers a day for a week): over a MiB, more than one MGET can carry.
+      const many = Array.from({ length: 15_000 }, (_, i) => summaryKey(i));
+      expect(Buffer.byteLength(JSON.stringify(["mget", ...many]))).toBeGreaterThan(VERCEL_KV_MAX_REQUEST_BYTES);
+      for (const i of [0, 7_000, 14_999]) await store.set(many[i]!, i);
+      kv.shim.commands.length = 0;
+      const refused = kv.shim.refusedTooLarge;
+      const values = await store.getMany(many);
+      expect(kv.shim.refusedTooLarge).toBe(refused);
+      expect(commandNames(kv.shim).filter((c) => c === "mget").length).toBeGreaterThanOrEqual(2);
+      expect(values).toHaveLength(many.length);
+      values.forEach((value, i) => expect(value, String(i)).toBe([0, 7_000, 14_999].includes(i) ? i : undefined));
     });
   });
 

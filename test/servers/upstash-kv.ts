@@ -1,5 +1,6 @@
 // Vercel KV for tests: a real redis-server (Debian's) behind a small HTTP shim that speaks Upstash's REST
-// protocol (POST / with a command, /pipeline, /multi-exec, Bearer token, base64 response encoding).
+// protocol (POST / with a command, /pipeline, /multi-exec, Bearer token, base64 response encoding) and
+// enforces its request-size limit.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -70,6 +71,12 @@ export interface UpstashShim {
   commands: string[][];
   /** HTTP requests received (a pipeline of several commands is one). */
   readonly requests: number;
+  /** The most bytes one request's body, or its answer, may have; more is refused as Upstash refuses it. */
+  readonly maxRequestBytes: number;
+  /** Requests refused (not run) because their body was over `maxRequestBytes`. */
+  readonly refusedTooLarge: number;
+  /** Answers replaced by the error because they were over `maxRequestBytes` (the command did run). */
+  readonly answersTooLarge: number;
   /** While down, every connection is cut at once, as when KV is unreachable. */
   setDown(down: boolean): void;
   close(): Promise<void>;
@@ -85,12 +92,32 @@ function encode(value: unknown, base64: boolean): Reply {
   return base64 ? Buffer.from(text, "utf8").toString("base64") : text;
 }
 
-export async function startUpstashShim(redisUrl: string, token = "test-kv-token"): Promise<UpstashShim> {
+/**
+ * Vercel KV's documented max request size (1 MB on Hobby, vercel.com/docs/storage/vercel-kv/limits), read
+ * as a MiB like Upstash's own "Limit: 10485760 bytes" for its 10 MB. Upstash counts what a request reads
+ * as well as what it sends (upstash.com/docs/redis/troubleshooting/max_request_size_exceeded), and so
+ * does the shim: body in, body out.
+ */
+export const VERCEL_KV_MAX_REQUEST_BYTES = 1024 * 1024;
+
+/**
+ * Upstash's answer to a request over the limit: its error text (with the sizes, as seen in production
+ * logs), under 400, the status its REST API gives a command that failed.
+ */
+const tooLarge = (limit: number, actual: number) => ({ error: `ERR max request size exceeded. Limit: ${limit} bytes, Actual: ${actual} bytes` });
+
+export async function startUpstashShim(
+  redisUrl: string,
+  token = "test-kv-token",
+  maxRequestBytes = VERCEL_KV_MAX_REQUEST_BYTES,
+): Promise<UpstashShim> {
   const redis = createClient({ url: redisUrl });
   redis.on("error", () => undefined);
   await redis.connect();
   const commands: string[][] = [];
   let requests = 0;
+  let refusedTooLarge = 0;
+  let answersTooLarge = 0;
   let down = false;
   const sockets = new Set<Socket>();
 
@@ -111,13 +138,25 @@ export async function startUpstashShim(redisUrl: string, token = "test-kv-token"
       return;
     }
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+      const text = JSON.stringify(body);
+      const bytes = Buffer.byteLength(text);
+      if (status === 200 && bytes > maxRequestBytes) {
+        answersTooLarge++;
+        return res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify(tooLarge(maxRequestBytes, bytes)));
+      }
+      res.writeHead(status, { "Content-Type": "application/json" }).end(text);
     };
     requests++;
     if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: "Unauthorized" });
     if (req.method !== "POST") return send(405, { error: "ERR only POST" });
-    let raw = "";
-    for await (const chunk of req) raw += chunk;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const received = Buffer.concat(chunks);
+    if (received.length > maxRequestBytes) {
+      refusedTooLarge++;
+      return send(400, tooLarge(maxRequestBytes, received.length));
+    }
+    const raw = received.toString("utf8");
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -152,6 +191,13 @@ export async function startUpstashShim(redisUrl: string, token = "test-kv-token"
     commands,
     get requests() {
       return requests;
+    },
+    maxRequestBytes,
+    get refusedTooLarge() {
+      return refusedTooLarge;
+    },
+    get answersTooLarge() {
+      return answersTooLarge;
     },
     setDown(value) {
       down = value;

@@ -1,7 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { LruCache } from "../../lib/lru";
+import { FailoverStore } from "../../lib/store/failover";
+import { encodeValue, KvStore, MAX_VALUE_BYTES, ValueTooLargeError } from "../../lib/store/kv";
 import { MemoryStore } from "../../lib/store/memory";
-import { fakeClock } from "../helpers/io";
+import type { Store } from "../../lib/store/types";
+import { fakeClock, recordingLogger } from "../helpers/io";
 
 describe("MemoryStore", () => {
   it("gets what was set, undefined for a missing key, and nothing after del", async () => {
@@ -188,5 +192,130 @@ describe("LruCache", () => {
     expect(cache.get("a")).toBeUndefined();
     cache.set("x", "X", 10);
     expect(cache.get("x")).toBe("X");
+  });
+});
+
+describe("KvStore's size cap (a recording client, no network)", () => {
+  function recordingClient() {
+    const calls: { command: string; args: unknown[] }[] = [];
+    const record =
+      (command: string, answer: (...args: unknown[]) => unknown) =>
+      async (...args: unknown[]) => {
+        calls.push({ command, args });
+        return answer(...args);
+      };
+    const client = {
+      get: record("get", () => null),
+      mget: record("mget", (...keys) => keys.map((k) => (String(k).endsWith("7") ? JSON.stringify(k) : null))),
+      set: record("set", () => "OK"),
+      del: record("del", () => 1),
+      eval: record("eval", () => 1),
+    };
+    return { calls, store: new KvStore(client as unknown as ConstructorParameters<typeof KvStore>[0]) };
+  }
+
+  it("refuses a value encoded over MAX_VALUE_BYTES, whatever the options, without calling the client", async () => {
+    const { calls, store } = recordingClient();
+    const value = randomBytes(900_000).toString("base64");
+    const bytes = Buffer.byteLength(encodeValue(value));
+    expect(bytes).toBeGreaterThan(MAX_VALUE_BYTES);
+    for (const options of [undefined, { ttlMs: 1000 }, { onlyIfAbsent: true }]) {
+      const refused = store.set("arxiv-rss-bot:v1:papers:cs.AI:abc", value, options);
+      await expect(refused).rejects.toThrow(ValueTooLargeError);
+      await expect(refused).rejects.toThrow(`value for key "arxiv-rss-bot:v1:papers:cs.AI:abc" is ${bytes} bytes encoded`);
+      await expect(refused).rejects.toMatchObject({ name: "ValueTooLargeError", key: "arxiv-rss-bot:v1:papers:cs.AI:abc", bytes, limit: MAX_VALUE_BYTES });
+    }
+    expect(calls).toEqual([]);
+    // Under the cap, it is sent as encoded.
+    const fits = randomBytes(300_000).toString("base64");
+    expect(await store.set("k", fits)).toBe(true);
+    expect(calls).toEqual([{ command: "set", args: ["k", encodeValue(fits)] }]);
+  });
+
+  it("getMany: a feed's keys in one MGET; very many in several, each within MAX_VALUE_BYTES of keys, in order", async () => {
+    const { calls, store } = recordingClient();
+    const key = (i: number) => `arxiv-rss-bot:v1:summary:2606.${String(10000 + i)}v1:openai%2Fgpt-4o-mini:AbCdEfGhIjKl:abstract`;
+    const few = Array.from({ length: 200 }, (_, i) => key(i));
+    const fewValues = await store.getMany(few);
+    expect(calls.map((c) => c.command)).toEqual(["mget"]);
+    expect(fewValues).toEqual(few.map((k) => (k.endsWith("7") ? k : undefined)));
+
+    calls.length = 0;
+    const many = Array.from({ length: 20_000 }, (_, i) => key(i));
+    const values = await store.getMany(many);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const call of calls) {
+      expect(call.command).toBe("mget");
+      expect(call.args.reduce<number>((n, k) => n + Buffer.byteLength(String(k)) + 3, 0)).toBeLessThanOrEqual(MAX_VALUE_BYTES);
+    }
+    expect(calls.flatMap((c) => c.args)).toEqual(many);
+    expect(values).toEqual(many.map((k) => (k.endsWith("7") ? k : undefined)));
+  });
+});
+
+describe("FailoverStore and values too big for KV (a scripted KV, no network)", () => {
+  /** KV as a MemoryStore that refuses, as KvStore does, values whose JSON is over 100 bytes; counts calls. */
+  function harness() {
+    const clock = fakeClock(0);
+    const kv = new MemoryStore(clock.now);
+    let calls = 0;
+    const counted =
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      (...args: A) => {
+        calls++;
+        return fn(...args);
+      };
+    const primary: Store = {
+      get: counted((k) => kv.get(k)),
+      getMany: counted((ks) => kv.getMany(ks)),
+      set: counted(async (k, v, o) => {
+        const bytes = JSON.stringify(v).length;
+        if (bytes > 100) throw new ValueTooLargeError(k, bytes);
+        return kv.set(k, v, o);
+      }),
+      del: counted((k) => kv.del(k)),
+      incr: counted((k, t) => kv.incr(k, t)),
+      delIfEquals: counted((k, v) => kv.delIfEquals(k, v)),
+      expireIfEquals: counted((k, v, t) => kv.expireIfEquals(k, v, t)),
+    };
+    const fallback = new MemoryStore(clock.now);
+    const log = recordingLogger();
+    const store = new FailoverStore(primary, fallback, { now: clock.now, log, retryPrimaryAfterMs: 15_000 });
+    return { clock, kv, fallback, log, store, calls: () => calls };
+  }
+  const big = (tag: string) => `${tag}:${"x".repeat(200)}`;
+
+  it("a lock too big for KV is not taken in one process's memory: set reports it held", async () => {
+    const h = harness();
+    expect(await h.store.set("lock", big("token"), { onlyIfAbsent: true, ttlMs: 1000 })).toBe(false);
+    expect(await h.fallback.get("lock")).toBeUndefined();
+    expect(await h.store.get("lock")).toBeUndefined();
+    expect(h.store.health()).toMatchObject({ healthy: true, oversizedWrites: 1, lastOversizedKey: "lock" });
+    expect(h.log.entries.map((e) => e.message)).toEqual(["value too large for KV; not written"]);
+    expect(h.store.degraded).toBe(false);
+  });
+
+  it("once the memory copy has expired, the key is KV's again", async () => {
+    const h = harness();
+    await h.store.set("papers", big("p"), { ttlMs: 1000 });
+    expect(await h.store.get("papers")).toBe(big("p"));
+    const before = h.calls();
+    expect(await h.store.get("papers")).toBe(big("p"));
+    expect(h.calls()).toBe(before); // from memory
+    h.clock.advance(1000);
+    expect(await h.store.get("papers")).toBeUndefined();
+    await h.kv.set("papers", "written by another instance");
+    expect(await h.store.get("papers")).toBe("written by another instance");
+    expect(h.calls()).toBe(before + 1);
+  });
+
+  it("holds at most 64 such keys: past that, the oldest is let go (memory and all)", async () => {
+    const h = harness();
+    for (let i = 0; i < 65; i++) await h.store.set(`k${i}`, big(String(i)));
+    expect(await h.fallback.get("k0")).toBeUndefined();
+    expect(await h.store.get("k0")).toBeUndefined();
+    expect(await h.store.getMany(["k1", "k64", "k0"])).toEqual([big("1"), big("64"), undefined]);
+    expect(h.store.health()).toMatchObject({ oversizedWrites: 65, lastOversizedKey: "k64" });
+    expect(h.log.entries.filter((e) => e.level === "error")).toHaveLength(65);
   });
 });
