@@ -223,8 +223,8 @@ export function queryCost(categories: number, terms: number, limit: number, days
 }
 
 const PAPERS_PER_CATEGORY_DAY = 500;
-const MATCH_UNIT = 0.0004;
-const RENDER_UNIT = 0.2;
+const MATCH_UNIT = 0.0008;
+const RENDER_UNIT = 0.1;
 /** No feed may cost more than this, or half again what the deployment's own feed costs if that is more. */
 export const MAX_QUERY_COST = 600;
 
