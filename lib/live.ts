@@ -71,6 +71,7 @@ function createLiveSummaries(
   degraded: () => boolean,
   userAgent: string,
   log: Logger,
+  onCorruptRead: (key: string) => void,
 ): Summaries {
   const ai = config.aiSummary;
   if (!ai.enabled) return disabledSummaries("ai_summary.enabled is false in config.json");
@@ -102,6 +103,7 @@ function createLiveSummaries(
     retrySeconds: env.aiSummaryRetrySeconds,
     degraded,
     sleep,
+    onCorruptRead,
     fullText: (paper) =>
       fetchFullText(paper, {
         polite: { store, now: Date.now, sleep, intervalMs: env.arxivHtmlMinIntervalMs, requestTimeoutMs: env.arxivTimeoutMs },
@@ -143,7 +145,9 @@ export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
     staleWaitMs: env.arxivStaleWaitMs,
     onCorruptRead: (key) => corruptReads.record(key),
   });
-  const summaries = createLiveSummaries(config, env, store, env.kv !== undefined, degraded, userAgent, log);
+  const summaries = createLiveSummaries(config, env, store, env.kv !== undefined, degraded, userAgent, log, (key) =>
+    corruptReads.record(key),
+  );
   if (!summaries.enabled) log.info("AI summaries are off", { reason: summaries.disabledReason });
   return {
     config,

@@ -91,6 +91,8 @@ export interface SummariesDeps {
   retrySeconds: number;
   /** True while the shared store is failing: then no instance can promise exactly-once or the daily cap. */
   degraded: () => boolean;
+  /** Told of each stored summary that fails validation (health counts them; it is made again). */
+  onCorruptRead?: (key: string) => void;
   /** Waits between attempts of one call; real timers unless a test says otherwise. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -142,10 +144,12 @@ export function createSummaries(deps: SummariesDeps): Summaries {
   async function lookup(papers: readonly Paper[]): Promise<Map<string, SummaryRecord>> {
     const found = new Map<string, SummaryRecord>();
     if (papers.length === 0) return found;
-    const values = await store.getMany(papers.map(keyOf));
+    const keys = papers.map(keyOf);
+    const values = await store.getMany(keys);
     values.forEach((value, i) => {
       const parsed = summaryRecordSchema.safeParse(value);
       if (parsed.success) found.set(papers[i]!.id, parsed.data);
+      else if (value !== undefined) deps.onCorruptRead?.(keys[i]!);
     });
     return found;
   }

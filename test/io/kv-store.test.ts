@@ -453,6 +453,7 @@ describeWithRedis("KvStore over the Upstash REST protocol (redis-server + shim)"
       const config = parseConfig({ categories: ["cs.AI"], ai_summary: { enabled: true } }).aiSummary;
       const prompt = "Summarize the paper.";
       const paper = makePaper({ id: "2606.77777", version: 2 });
+      const reported: string[] = [];
       const summaries = createSummaries({
         store,
         model: { name: "test-model", complete: async () => ({ ok: false, reason: "network", message: "not used" }) },
@@ -463,6 +464,7 @@ describeWithRedis("KvStore over the Upstash REST protocol (redis-server + shim)"
         fullText: async () => ({ kind: "none" as const }),
         retrySeconds: 900,
         degraded: () => false,
+        onCorruptRead: (k) => reported.push(k),
       });
       const key = storeKeys.summary(`${paper.id}v${paper.version}`, "test-model", promptFingerprint(prompt, config.language), config.source);
       // A good record is found ...
@@ -473,6 +475,8 @@ describeWithRedis("KvStore over the Upstash REST protocol (redis-server + shim)"
         await kv.direct.set(key, raw);
         expect((await summaries.lookup([paper])).size, raw).toBe(0);
       }
+      // ... and each damaged read is reported (health counts them).
+      expect(reported).toEqual(Object.values(corrupt).map(() => key));
 
       const source = createArxivSource({
         store,
