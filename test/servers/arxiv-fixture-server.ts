@@ -1,8 +1,9 @@
 // A stand-in for rss.arxiv.org on 127.0.0.1: serves the real fixtures by category, can misbehave on
-// demand (HTTP errors, rate limits, timeouts, broken XML), and records every request it gets.
+// demand (HTTP errors, rate limits, timeouts, resets, trickles, broken or oversized or wrong feeds, a
+// closed port), and records every request it gets.
 import { readFileSync, existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,7 +20,21 @@ export type Scenario =
   | "hang" // never answers (the client must time out)
   | "truncated" // the fixture cut in half
   | "malformed" // not XML at all (an HTML error page with HTTP 200)
-  | "no-items-readable"; // a channel whose items are all garbage
+  | "no-items-readable" // a channel whose items are all garbage
+  | "http-503-bare" // HTTP 503 without Retry-After
+  | "http-429-bare" // HTTP 429 without Retry-After
+  | "http-429-long" // HTTP 429 asking for a day (Retry-After: 86400)
+  | "reset-headers" // part of the status line and headers, then a TCP reset
+  | "reset-body" // the headers and half the body (Content-Length says more), then a TCP reset
+  | "trickle" // HTTP 200 and the fixture at a few bytes per second
+  | "html" // a well-formed XHTML maintenance page with HTTP 200 (parses as XML, is not RSS)
+  | "huge-length" // a valid feed padded to 50 MB (sent at 50 MB/s), with Content-Length
+  | "huge-chunked" // the same 50 MB, chunked (no Content-Length)
+  | "items-2000" // a valid feed of exactly 2,000 items (arXiv's own cap)
+  | "items-2001" // a valid feed of 2,001 items
+  | "wrong-category" // another category's day fixture (cs.CV's; cs.AI's for cs.CV) under this URL
+  | "stale" // the category's day fixture dated one weekday earlier (yesterday's batch again)
+  | "empty-weekday"; // a channel without items, dated the announcement day (a weekday)
 
 export interface RecordedRequest {
   path: string;
@@ -27,6 +42,8 @@ export interface RecordedRequest {
   userAgent: string;
   startedAt: number;
   endedAt?: number;
+  /** Body bytes handed to the socket (the streamed scenarios: huge-*, trickle). */
+  bytesSent?: number;
 }
 
 export interface FixtureServerOptions {
@@ -49,6 +66,11 @@ export interface ArxivFixtureServer {
   maxConcurrent: number;
   setScenario(category: string | "*", scenario: Scenario): void;
   setAnnounceDate(date: string | undefined): void;
+  /**
+   * Refusing, the port is closed (connections get ECONNREFUSED; nothing is recorded); back, the server
+   * listens on the same port again.
+   */
+  setRefusing(refusing: boolean): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -78,6 +100,67 @@ function emptyFeed(category: string, date: string): string {
     .replace(/Sat, 27 Jun 2026/g, rfc822Day(date));
 }
 
+/** The weekday before `date` (`YYYY-MM-DD`), as `YYYY-MM-DD`. */
+export function previousWeekday(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  let t = Date.UTC(y, m - 1, d);
+  do t -= 86_400_000;
+  while ([0, 6].includes(new Date(t).getUTCDay()));
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** A valid arXiv-style feed of `count` distinct new papers in `category`, announced on `date`. */
+export function syntheticFeed(category: string, date: string, count: number): string {
+  const day = `${rfc822Day(date)} 00:00:00 -0400`;
+  const items: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `2606.${String(50000 + i)}`;
+    items.push(
+      `    <item>
+      <title>${xmlEscape(`Synthetic paper ${i} on efficient LLM inference`)}</title>
+      <link>https://arxiv.org/abs/${id}</link>
+      <description>arXiv:${id}v1 Announce Type: new 
+Abstract: Synthetic abstract ${i} about distributed training and attention kernels.</description>
+      <guid isPermaLink="false">oai:arXiv.org:${id}v1</guid>
+      <category>${category}</category>
+      <pubDate>${day}</pubDate>
+      <arxiv:announce_type>new</arxiv:announce_type>
+      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
+      <dc:creator>Ada Lovelace, Alan Turing</dc:creator>
+    </item>
+`,
+    );
+  }
+  return `<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" version="2.0">
+  <channel>
+    <title>${category} updates on arXiv.org</title>
+    <link>http://rss.arxiv.org/rss/${category}</link>
+    <description>${category} updates on the arXiv.org e-print archive.</description>
+    <pubDate>${day}</pubDate>
+${items.join("")}  </channel>
+</rss>
+`;
+}
+
+const MAINTENANCE_XHTML = `<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>arXiv is down for maintenance</title></head>
+<body><h1>Maintenance</h1><p>rss.arxiv.org will be back shortly.</p></body></html>
+`;
+
+/** The size of the huge-* scenarios' bodies. */
+export const HUGE_BODY_BYTES = 50 * 1024 * 1024;
+const PADDING = Buffer.from(`<!--${"x".repeat(64 * 1024 - 7)}-->`);
+
+function resetSocket(socket: Socket | null): void {
+  if (!socket || socket.destroyed) return;
+  // A TCP RST (ECONNRESET on the other side), not a clean FIN.
+  if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
+  else socket.destroy();
+}
+
 export async function startArxivFixtureServer(options: FixtureServerOptions = {}): Promise<ArxivFixtureServer> {
   const scenarios = new Map<string, Scenario>();
   let announceDate = options.announceDate;
@@ -85,6 +168,7 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
   let inFlight = 0;
   const state = { maxConcurrent: 0 };
   const hanging = new Set<ServerResponse>();
+  const synthetic = new Map<string, string>();
 
   function dayFixture(category: string): string | undefined {
     const relative = options.fileForAll ?? `day/rss-${category}.xml`;
@@ -93,7 +177,94 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
     return announceDate ? text.replaceAll("Tue, 30 Jun 2026", rfc822Day(announceDate)) : text;
   }
 
-  function respond(res: ServerResponse, category: string, scenario: Scenario): void {
+  const goodDate = () => announceDate ?? "2026-06-30";
+
+  function stale(category: string): string {
+    const relative = options.fileForAll ?? `day/rss-${category}.xml`;
+    const yesterday = rfc822Day(previousWeekday(goodDate()));
+    if (!existsSync(path.join(FIXTURES_DIR, relative))) return emptyFeed(category, previousWeekday(goodDate()));
+    return readFixture(relative).replaceAll("Tue, 30 Jun 2026", yesterday);
+  }
+
+  function syntheticFor(category: string, count: number): string {
+    const key = `${category}|${goodDate()}|${count}`;
+    let text = synthetic.get(key);
+    if (text === undefined) {
+      text = syntheticFeed(category, goodDate(), count);
+      synthetic.set(key, text);
+    }
+    return text;
+  }
+
+  /** Writes a chunk, waiting for the socket to drain; false once the other side has gone. */
+  function write(res: ServerResponse, chunk: Buffer): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (res.destroyed || res.writableEnded) return resolve(false);
+      if (res.write(chunk)) return resolve(true);
+      const done = (ok: boolean) => {
+        res.off("drain", onDrain);
+        res.off("close", onClose);
+        resolve(ok);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      res.on("drain", onDrain);
+      res.on("close", onClose);
+    });
+  }
+
+  async function huge(res: ServerResponse, record: RecordedRequest, category: string, withLength: boolean): Promise<void> {
+    const feed = dayFixture(category) ?? emptyFeed(category, goodDate());
+    const cut = feed.lastIndexOf("</channel>");
+    const head = Buffer.from(feed.slice(0, cut));
+    const tail = Buffer.from(feed.slice(cut));
+    const paddings = Math.ceil((HUGE_BODY_BYTES - head.length - tail.length) / PADDING.length);
+    const length = head.length + paddings * PADDING.length + tail.length;
+    res.writeHead(200, {
+      "Content-Type": "application/rss+xml; charset=utf-8",
+      ...(withLength ? { "Content-Length": String(length) } : {}),
+    });
+    hanging.add(res);
+    res.on("close", () => hanging.delete(res));
+    record.bytesSent = 0;
+    const send = async (chunk: Buffer) => {
+      const ok = await write(res, chunk);
+      if (ok) record.bytesSent! += chunk.length;
+      return ok;
+    };
+    if (!(await send(head))) return;
+    for (let i = 0; i < paddings; i++) {
+      if (!(await send(PADDING))) return;
+      // 1 MB every 20 ms (50 MB/s): the app reads as fast as it is sent, so the sockets' buffers stay
+      // nearly empty and bytesSent tells how much the app took in before letting go.
+      if (i % 16 === 15) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (await send(tail)) res.end();
+  }
+
+  function trickle(res: ServerResponse, record: RecordedRequest, category: string): void {
+    const body = Buffer.from(dayFixture(category) ?? emptyFeed(category, goodDate()));
+    res.writeHead(200, { "Content-Type": "application/rss+xml; charset=utf-8", "Content-Length": String(body.length) });
+    hanging.add(res);
+    record.bytesSent = 0;
+    // 4 bytes every 250 ms: 16 bytes a second, the whole fixture in about a day.
+    const timer = setInterval(() => {
+      const chunk = body.subarray(record.bytesSent!, record.bytesSent! + 4);
+      if (chunk.length === 0) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
+      res.write(chunk);
+      record.bytesSent! += chunk.length;
+    }, 250);
+    res.on("close", () => {
+      clearInterval(timer);
+      hanging.delete(res);
+    });
+  }
+
+  function respond(res: ServerResponse, category: string, scenario: Scenario, record: RecordedRequest): void {
     const rss = { "Content-Type": "application/rss+xml; charset=utf-8" };
     switch (scenario) {
       case "ok": {
@@ -138,6 +309,54 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
             '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</title></item><item><nothing/></item></channel></rss>',
           );
         return;
+      case "http-503-bare":
+        res.writeHead(503, { "Content-Type": "text/html" }).end("<html><body>Service Unavailable</body></html>");
+        return;
+      case "http-429-bare":
+        res.writeHead(429, { "Content-Type": "text/plain" }).end("Too Many Requests");
+        return;
+      case "http-429-long":
+        res.writeHead(429, { "Content-Type": "text/plain", "Retry-After": "86400" }).end("Too Many Requests");
+        return;
+      case "reset-headers": {
+        const socket = res.socket;
+        socket?.write("HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\nContent-Len");
+        setTimeout(() => resetSocket(socket), 30);
+        return;
+      }
+      case "reset-body": {
+        const body = Buffer.from(dayFixture(category) ?? emptyFeed(category, goodDate()));
+        res.writeHead(200, { ...rss, "Content-Length": String(body.length) });
+        res.write(body.subarray(0, Math.floor(body.length / 2)));
+        const socket = res.socket;
+        setTimeout(() => resetSocket(socket), 30);
+        return;
+      }
+      case "trickle":
+        trickle(res, record, category);
+        return;
+      case "html":
+        res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(MAINTENANCE_XHTML);
+        return;
+      case "huge-length":
+      case "huge-chunked":
+        void huge(res, record, category, scenario === "huge-length");
+        return;
+      case "items-2000":
+      case "items-2001":
+        res.writeHead(200, rss).end(syntheticFor(category, scenario === "items-2000" ? 2000 : 2001));
+        return;
+      case "wrong-category": {
+        const other = category === "cs.CV" ? "cs.AI" : "cs.CV";
+        res.writeHead(200, rss).end(dayFixture(other) ?? emptyFeed(other, goodDate()));
+        return;
+      }
+      case "stale":
+        res.writeHead(200, rss).end(stale(category));
+        return;
+      case "empty-weekday":
+        res.writeHead(200, rss).end(emptyFeed(category, goodDate()));
+        return;
     }
   }
 
@@ -173,11 +392,12 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
       record.endedAt = Date.now();
     });
     const scenario = scenarios.get(category) ?? scenarios.get("*") ?? "ok";
-    if (options.delayMs) setTimeout(() => respond(res, category, scenario), options.delayMs);
-    else respond(res, category, scenario);
+    if (options.delayMs) setTimeout(() => respond(res, category, scenario, record), options.delayMs);
+    else respond(res, category, scenario, record);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  let refusing = false;
   const url = `http://127.0.0.1:${port}`;
 
   return {
@@ -194,6 +414,24 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
     setAnnounceDate(date) {
       announceDate = date;
     },
+    async setRefusing(value) {
+      if (value === refusing) return;
+      refusing = value;
+      if (value) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        await closed;
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen(port, "127.0.0.1", () => {
+            server.off("error", reject);
+            resolve();
+          });
+        });
+      }
+    },
     reset() {
       scenarios.clear();
       announceDate = options.announceDate;
@@ -203,7 +441,7 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!refusing) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

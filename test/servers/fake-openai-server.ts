@@ -1,8 +1,8 @@
 // A stand-in for any OpenAI-compatible chat API on 127.0.0.1: answers /v1/chat/completions, can fail on
-// demand (per paper or for all, always or for the next few calls), and records every call it gets (model,
-// messages, which paper, how many bytes).
+// demand (per paper or for all, always or for the next few calls: errors, rate limits, hangs, endless bodies, a
+// closed port), and records every call it gets (model, messages, which paper, how many bytes).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export type LlmBehaviour =
   | "ok" // a Markdown summary with headings and a GFM table
@@ -12,7 +12,10 @@ export type LlmBehaviour =
   | "garbage" // HTTP 200, Content-Type JSON, a body that is not JSON
   | "not-a-completion" // valid JSON without choices
   | "hang" // never answers
-  | "malicious"; // Markdown carrying <script>, <img onerror> and javascript: links
+  | "malicious" // Markdown carrying <script>, <img onerror> and javascript: links
+  | "http-429-retry-after" // HTTP 429 with Retry-After: 1 (seconds) and no retry-after-ms
+  | "endless" // HTTP 200 and a JSON body that never ends (1 KB every 50 ms)
+  | "wrong-shape"; // HTTP 200, JSON shaped almost like a completion: content is an object, not text
 
 export interface LlmCall {
   model: string;
@@ -38,9 +41,21 @@ export interface FakeOpenAi {
   /** Headers of the 500 and 429 answers; `{ "retry-after-ms": "10" }` until set. */
   setFailureHeaders(headers: Record<string, string>): void;
   setDelay(ms: number): void;
+  /** Calls being answered right now, and the most there ever were at once. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
+  /** Body bytes sent by "endless" answers so far. */
+  readonly endlessBytes: number;
+  /** Cuts every answer still open (hanging or endless), as when the fault ends with the connection. */
+  endOpenAnswers(): void;
+  /** Down, the port is closed (ECONNREFUSED); back up, it listens on the same port again. */
+  setDown(down: boolean): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
+
+/** Text that only a "wrong-shape" answer carries: it must never reach a feed. */
+export const WRONG_SHAPE_MARKER = "wrong-shape-answer-from-the-fake-model";
 
 /** An answer in the old bot's four-section layout, with a GFM table, naming the paper it is about. */
 export function summaryFor(title: string, paper: string): string {
@@ -85,6 +100,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const DEFAULT_FAILURE_HEADERS = { "retry-after-ms": "10" };
   let failureHeaders: Record<string, string> = DEFAULT_FAILURE_HEADERS;
   let delayMs = 0;
+  const stats = { inFlight: 0, maxInFlight: 0, endlessBytes: 0 };
+  const sockets = new Set<Socket>();
 
   function behaviourFor(id: string | undefined): LlmBehaviour {
     for (const key of [id, "*"]) {
@@ -127,10 +144,38 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         hanging.add(res);
         res.on("close", () => hanging.delete(res));
         return;
+      case "http-429-retry-after":
+        return json(429, { error: { message: "rate limited", type: "rate_limit" } }, { "retry-after": "1" });
+      case "wrong-shape":
+        return json(200, {
+          id: `chatcmpl-${calls.length}`,
+          object: "chat.completion",
+          model: call.model,
+          choices: [{ index: 0, message: { role: "assistant", content: { summary: WRONG_SHAPE_MARKER, sections: [1, 2, 3, 4] } } }],
+        });
+      case "endless": {
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.write(`{"id":"chatcmpl-endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"`);
+        hanging.add(res);
+        const chunk = "a".repeat(1024);
+        const timer = setInterval(() => {
+          res.write(chunk);
+          stats.endlessBytes += chunk.length;
+        }, 50);
+        res.on("close", () => {
+          clearInterval(timer);
+          hanging.delete(res);
+        });
+        return;
+      }
     }
   }
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // A client that gives up while its request is read: nothing to answer.
+    handle(req, res).catch(() => res.destroy());
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST" || !/\/chat\/completions$/.test(req.url ?? "")) {
       res.writeHead(404, { "Content-Type": "application/json" }).end('{"error":{"message":"not found"}}');
       return;
@@ -153,11 +198,19 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       behaviour: behaviourFor(id),
     };
     calls.push(call);
-    if (delayMs) setTimeout(() => answer(res, call), delayMs);
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.on("close", () => stats.inFlight--);
+    if (delayMs) setTimeout(() => !res.destroyed && answer(res, call), delayMs);
     else answer(res, call);
+  }
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  let listening = true;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     calls,
@@ -173,17 +226,49 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     setDelay(ms) {
       delayMs = ms;
     },
+    get inFlight() {
+      return stats.inFlight;
+    },
+    get maxInFlight() {
+      return stats.maxInFlight;
+    },
+    get endlessBytes() {
+      return stats.endlessBytes;
+    },
+    endOpenAnswers() {
+      for (const res of hanging) res.destroy();
+    },
+    async setDown(down) {
+      if (down && listening) {
+        listening = false;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const res of hanging) res.destroy();
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      } else if (!down && !listening) {
+        await new Promise<void>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen(port, "127.0.0.1", () => {
+            server.off("error", reject);
+            resolve();
+          });
+        });
+        listening = true;
+      }
+    },
     reset() {
       behaviours.clear();
       queued.clear();
       failureHeaders = DEFAULT_FAILURE_HEADERS;
       calls.length = 0;
       delayMs = 0;
+      stats.maxInFlight = stats.inFlight;
+      stats.endlessBytes = 0;
     },
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

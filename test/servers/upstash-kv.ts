@@ -1,6 +1,7 @@
 // Vercel KV for tests: a real redis-server (Debian's) behind a small HTTP shim that speaks Upstash's REST
 // protocol (POST / with a command, /pipeline, /multi-exec, Bearer token, base64 response encoding) and
-// enforces its request-size limit.
+// enforces its request-size limit. It can fail on demand: cut connections, a closed port, HTTP 503, a
+// delay per round trip, and corrupted values read back for chosen keys.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -79,8 +80,37 @@ export interface UpstashShim {
   readonly answersTooLarge: number;
   /** While down, every connection is cut at once, as when KV is unreachable. */
   setDown(down: boolean): void;
+  /**
+   * "reset": every connection is cut (as setDown); "refuse": the port is closed (ECONNREFUSED), and
+   * listens again on the same port when the fault is lifted; "503": every request answers HTTP 503;
+   * "none": healthy.
+   */
+  setFault(fault: KvFault): Promise<void>;
+  /** Holds every HTTP request (a round trip, however many commands it carries) this long before answering. */
+  setDelay(ms: number): void;
+  /**
+   * GET and MGET answers for keys that match return this instead of the stored value (only where a value
+   * is stored): "wrong-shape" is valid JSON of no shape the app writes, "garbage" is not JSON at all,
+   * "bad-gzip" carries the app's gzip prefix in front of something that is not gzip.
+   */
+  corrupt(match: RegExp, kind: KvCorruption): void;
+  clearCorruption(): void;
+  /** Values replaced by corrupt() so far, by key. */
+  readonly corruptedReads: string[];
   close(): Promise<void>;
 }
+
+export type KvFault = "none" | "reset" | "refuse" | "503";
+export type KvCorruption = "wrong-shape" | "garbage" | "bad-gzip";
+
+/** What corrupt() answers: the wrong-shape value carries this marker, so a test can look for it in a body. */
+export const CORRUPT_MARKER = "corrupt-value-from-the-kv-shim";
+const CORRUPT_VALUES: Record<KvCorruption, string> = {
+  "wrong-shape": JSON.stringify({ marker: CORRUPT_MARKER, category: 42, days: "not a list", nextCheckAt: "soon", papers: [{ id: 1 }] }),
+  garbage: `\u0000\u00ff{{{ ${CORRUPT_MARKER} not json`,
+  // The app's own prefix for gzipped values, in front of something that is not gzip.
+  "bad-gzip": `gz1:H4sIAAAAAAAAA${Buffer.from(CORRUPT_MARKER).toString("base64")}`,
+};
 
 type Reply = string | number | null | Reply[];
 
@@ -119,34 +149,60 @@ export async function startUpstashShim(
   let refusedTooLarge = 0;
   let answersTooLarge = 0;
   let down = false;
+  let fault: KvFault = "none";
+  let delayMs = 0;
+  const corruptions: { match: RegExp; kind: KvCorruption }[] = [];
+  const corruptedReads: string[] = [];
   const sockets = new Set<Socket>();
+
+  function corrupted(key: string, value: Reply): Reply {
+    if (value === null || typeof key !== "string") return value;
+    const rule = corruptions.find((c) => c.match.test(key));
+    if (!rule) return value;
+    corruptedReads.push(key);
+    return CORRUPT_VALUES[rule.kind];
+  }
 
   async function run(command: unknown): Promise<{ result?: Reply; error?: string }> {
     if (!Array.isArray(command) || command.length === 0) return { error: "ERR invalid command" };
     const args = command.map((a) => (typeof a === "string" ? a : JSON.stringify(a)));
     commands.push(args.slice(0, 2));
     try {
-      return { result: (await redis.sendCommand(args)) as Reply };
+      let result = (await redis.sendCommand(args)) as Reply;
+      const name = args[0]!.toLowerCase();
+      if (corruptions.length && name === "get") result = corrupted(args[1]!, result);
+      if (corruptions.length && name === "mget" && Array.isArray(result)) {
+        result = result.map((value, i) => corrupted(args[i + 1]!, value));
+      }
+      return { result };
     } catch (err) {
       return { error: (err as Error).message };
     }
   }
 
-  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // A client that gives up (its timeout) while its request is held or read: nothing to answer.
+    handle(req, res).catch(() => res.destroy());
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (down) {
       req.socket.destroy();
       return;
     }
-    const send = (status: number, body: unknown) => {
+    const send = (status: number, body: unknown): void => {
       const text = JSON.stringify(body);
       const bytes = Buffer.byteLength(text);
       if (status === 200 && bytes > maxRequestBytes) {
         answersTooLarge++;
-        return res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify(tooLarge(maxRequestBytes, bytes)));
+        res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify(tooLarge(maxRequestBytes, bytes)));
+        return;
       }
-      res.writeHead(status, { "Content-Type": "application/json" }).end(text);
+      if (!res.destroyed) res.writeHead(status, { "Content-Type": "application/json" }).end(text);
     };
     requests++;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (res.destroyed) return;
+    if (fault === "503") return send(503, { error: "Service Unavailable" });
     if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: "Unauthorized" });
     if (req.method !== "POST") return send(405, { error: "ERR only POST" });
     const chunks: Buffer[] = [];
@@ -177,13 +233,33 @@ export async function startUpstashShim(
       return send(200, results);
     }
     return send(404, { error: `ERR unknown path ${path}` });
-  });
+  }
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  let listening = true;
+
+  async function setFault(next: KvFault): Promise<void> {
+    fault = next;
+    down = next === "reset";
+    if (down || next === "refuse") for (const s of sockets) s.destroy();
+    if (next === "refuse" && listening) {
+      listening = false;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    } else if (next !== "refuse" && !listening) {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, "127.0.0.1", () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      listening = true;
+    }
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -201,11 +277,24 @@ export async function startUpstashShim(
     },
     setDown(value) {
       down = value;
+      if (value) fault = "reset";
+      else if (fault === "reset") fault = "none";
       if (down) for (const s of sockets) s.destroy();
     },
+    setFault,
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    corrupt(match, kind) {
+      corruptions.push({ match, kind });
+    },
+    clearCorruption() {
+      corruptions.length = 0;
+    },
+    corruptedReads,
     async close() {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
       await redis.quit().catch(() => undefined);
     },
   };
