@@ -33,30 +33,69 @@ export type TurnResult<T> =
 /** The longest arXiv-wide pause honoured, whatever a Retry-After says. */
 export const MAX_ARXIV_PAUSE_MS = 2 * 3_600_000;
 
-const pauseSchema = z.object({ until: z.number(), message: z.string() });
+const pauseSchema = z.object({
+  until: z.number(),
+  message: z.string(),
+  /** arXiv's "slow down"s in a row, across every category and instance: each one doubles the pause. */
+  strikes: z.number().int().min(1).max(64).default(1),
+});
 export type ArxivPause = z.infer<typeof pauseSchema>;
 
-// What this process last learnt of a pause: no store read per request while one lasts.
+export interface PauseRequest {
+  /** What arXiv asked for (its Retry-After), if anything. */
+  askedMs: number;
+  /** The first pause when arXiv asks for no particular time (ARXIV_RETRY_SECONDS); doubles per strike. */
+  baseMs: number;
+  message: string;
+}
+
+// What this process last learnt of a pause, also after it ended while its strikes are remembered: no
+// store read per request while one lasts, and a success knows whether there are strikes to clear.
 const knownPauses = new WeakMap<Store, ArxivPause>();
 
-/** Pauses every arXiv request of every instance sharing `store` until `until` (at most 2 h from now). */
-export async function pauseArxiv(deps: Pick<PoliteDeps, "store" | "now">, until: number, message: string): Promise<ArxivPause> {
+/**
+ * Pauses every arXiv request of every instance sharing `store`: for what arXiv asked, or for `baseMs`
+ * doubled per "slow down" in a row (whichever is longer), at most 2 h from now. The strikes are
+ * remembered for as long again as the pause, so the next "slow down" soon after it doubles it, and are
+ * cleared by the next good answer (`arxivAnswered`).
+ */
+export async function pauseArxiv(deps: Pick<PoliteDeps, "store" | "now">, request: PauseRequest): Promise<ArxivPause> {
   const now = deps.now();
-  const pause = { until: Math.min(until, now + MAX_ARXIV_PAUSE_MS), message };
+  const previous = await lastPause(deps);
+  const strikes = Math.min((previous?.strikes ?? 0) + 1, 64);
+  const backoffMs = request.baseMs * 2 ** Math.min(strikes - 1, 20);
+  const until = now + Math.min(Math.max(request.askedMs, backoffMs), MAX_ARXIV_PAUSE_MS);
+  // Another caller's longer pause stands; this one still counts as a strike.
+  const pause = { until: Math.max(until, previous && previous.until > now ? previous.until : 0), message: request.message, strikes };
   if (pause.until <= now) return pause;
-  const known = knownPauses.get(deps.store);
-  if (known && known.until >= pause.until) return known;
   knownPauses.set(deps.store, pause);
-  await deps.store.set(storeKeys.arxivPause(), pause, { ttlMs: pause.until - now });
+  await deps.store.set(storeKeys.arxivPause(), pause, { ttlMs: 2 * (pause.until - now) });
   return pause;
+}
+
+/** arXiv answered properly: the next "slow down" starts again from the first pause. */
+export async function arxivAnswered(deps: Pick<PoliteDeps, "store" | "now">): Promise<void> {
+  const known = knownPauses.get(deps.store);
+  if (!known || known.until > deps.now()) return;
+  knownPauses.delete(deps.store);
+  await deps.store.del(storeKeys.arxivPause());
 }
 
 /** The pause in force, if any: this process's knowledge first, else the store's (one read). */
 export async function currentArxivPause(deps: Pick<PoliteDeps, "store" | "now">): Promise<ArxivPause | undefined> {
+  const pause = await lastPause(deps);
+  return pause && pause.until > deps.now() ? pause : undefined;
+}
+
+/** The last pause, in force or ended with its strikes still remembered. */
+async function lastPause(deps: Pick<PoliteDeps, "store" | "now">): Promise<ArxivPause | undefined> {
   const known = knownPauses.get(deps.store);
   if (known && known.until > deps.now()) return known;
   const parsed = pauseSchema.safeParse(await deps.store.get(storeKeys.arxivPause()));
-  if (!parsed.success || parsed.data.until <= deps.now()) return undefined;
+  if (!parsed.success) {
+    if (known) knownPauses.delete(deps.store);
+    return undefined;
+  }
   // A stored value can ask for no more than the maximum, even if written by a buggy or older instance.
   const pause = { ...parsed.data, until: Math.min(parsed.data.until, deps.now() + MAX_ARXIV_PAUSE_MS) };
   knownPauses.set(deps.store, pause);

@@ -11,7 +11,7 @@ import type { Store } from "../store/types";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type Paper } from "../types";
 import { fetchCategoryFeed, type FetchOutcome } from "./fetch";
 import { isArxivId } from "./ids";
-import { currentArxivPause, MAX_ARXIV_PAUSE_MS, pauseArxiv, withArxivTurn } from "./polite";
+import { arxivAnswered, currentArxivPause, MAX_ARXIV_PAUSE_MS, pauseArxiv, withArxivTurn } from "./polite";
 import { expectedAnnouncementDate, nextArxivUpdate } from "./schedule";
 
 export interface ArxivSourceDeps {
@@ -460,11 +460,17 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       const failures = base.failures + 1;
       const backoff = Math.min(deps.retrySeconds * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
       const asked = Math.min((outcome.retryAfterSeconds ?? 0) * 1000, MAX_ARXIV_PAUSE_MS);
+      // arXiv's "slow down" is for all of us: no category is asked anything until it has passed, and
+      // several in a row, whichever categories they came on, double it.
+      const pause =
+        outcome.reason === "rate-limited" || outcome.reason === "overloaded"
+          ? await pauseArxiv(polite, { askedMs: asked, baseMs: deps.retrySeconds * 1000, message: outcome.message })
+          : undefined;
       const state: CategoryState = {
         ...base,
         unknown: undefined,
         checkedAt: now,
-        nextCheckAt: now + Math.max(backoff, asked),
+        nextCheckAt: Math.max(now + Math.max(backoff, asked), pause?.until ?? 0),
         failures,
         failingSince: base.failures > 0 ? (base.failingSince ?? base.lastError?.at ?? now) : now,
         lastError: { reason: outcome.reason, message: outcome.message, at: now },
@@ -477,14 +483,13 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
         retryAt: new Date(state.nextCheckAt).toISOString(),
       });
       await writeState(state);
-      // arXiv's "slow down" is for all of us: no category is asked anything until it has passed.
-      if (outcome.reason === "rate-limited" || outcome.reason === "overloaded") {
-        const pause = await pauseArxiv(polite, state.nextCheckAt, outcome.message);
-        deps.log.warn("pausing every arXiv request", { until: new Date(pause.until).toISOString(), message: outcome.message });
+      if (pause) {
+        deps.log.warn("pausing every arXiv request", { until: new Date(pause.until).toISOString(), strikes: pause.strikes, message: outcome.message });
       }
       return snapshot(category, state);
     }
 
+    await arxivAnswered(polite);
     if (outcome.skipped > 0) deps.log.warn("skipped unreadable feed items", { category, skipped: outcome.skipped });
     const previousRecord = await readPapers(category, base);
     const days = mergeDays(previousRecord?.days ?? [], outcome.papers, deps.daysBack);

@@ -2,7 +2,7 @@
 // arXiv, a bounded budget for strangers' categories, and a store whose damage is repaired, not served.
 // Real HTTP (the fixture server, stub servers), fake clocks where the schedule matters.
 import { describe, expect, it } from "vitest";
-import { currentArxivPause, MAX_ARXIV_PAUSE_MS, pauseArxiv, withArxivTurn, type PoliteDeps } from "../../lib/arxiv/polite";
+import { arxivAnswered, currentArxivPause, MAX_ARXIV_PAUSE_MS, pauseArxiv, withArxivTurn, type PoliteDeps } from "../../lib/arxiv/polite";
 import { expectedAnnouncementDate } from "../../lib/arxiv/schedule";
 import { storeKeys } from "../../lib/store/keys";
 import { MemoryStore } from "../../lib/store/memory";
@@ -58,7 +58,7 @@ describe("arXiv as a whole backs off", () => {
     let now = 1_000_000;
     const store = new MemoryStore(() => now);
     const deps: PoliteDeps = { store, now: () => now, sleep: async () => undefined, intervalMs: 0, requestTimeoutMs: 1000 };
-    const pause = await pauseArxiv(deps, now + 10 * 3_600_000, "HTTP 429");
+    const pause = await pauseArxiv(deps, { askedMs: 10 * 3_600_000, baseMs: 1000, message: "HTTP 429" });
     expect(pause.until).toBe(now + MAX_ARXIV_PAUSE_MS);
     let ran = false;
     const turn = await withArxivTurn(deps, now + 60_000, async () => (ran = true), { priority: true });
@@ -66,6 +66,43 @@ describe("arXiv as a whole backs off", () => {
     expect(ran).toBe(false);
     now += MAX_ARXIV_PAUSE_MS;
     expect((await withArxivTurn(deps, now + 60_000, async () => "asked")).ran).toBe(true);
+  });
+
+  it("\"slow down\"s in a row double the pause, whatever category they came on; a good answer resets it", async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(() => now);
+    const deps = { store, now: () => now };
+    // Another instance: the same store seen through another object, so it knows only what the store says.
+    const shared: Store = {
+      get: (k) => store.get(k),
+      getMany: (k) => store.getMany(k),
+      set: (k, v, o) => store.set(k, v, o),
+      del: (k) => store.del(k),
+      delIfEquals: (k, t) => store.delIfEquals(k, t),
+      expireIfEquals: (k, t, ms) => store.expireIfEquals(k, t, ms),
+      incr: (k, ms) => store.incr(k, ms),
+    };
+    const other = { store: shared, now: () => now };
+    const bare = { askedMs: 0, baseMs: 1000, message: "HTTP 503" };
+    const lengths: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const pause = await pauseArxiv(i % 2 ? other : deps, bare);
+      lengths.push(pause.until - now);
+      now = pause.until + 10;
+      expect(await currentArxivPause(deps)).toBeUndefined();
+    }
+    expect(lengths).toEqual([1000, 2000, 4000, 8000]);
+    // A Retry-After longer than the backoff wins.
+    expect((await pauseArxiv(deps, { ...bare, askedMs: 60_000 })).until - now).toBe(60_000);
+    now += 60_010;
+    await arxivAnswered(deps);
+    expect((await pauseArxiv(other, bare)).until - now).toBe(1000);
+    // Strikes are forgotten a pause's length after it ends, even without a good answer.
+    now += 1000 + 1000 + 1;
+    expect((await pauseArxiv(deps, bare)).until - now).toBe(1000);
+    // And never beyond two hours.
+    for (let i = 0; i < 30; i++) await pauseArxiv(deps, bare);
+    expect((await currentArxivPause(deps))!.until - now).toBe(MAX_ARXIV_PAUSE_MS);
   });
 
   it("another instance learns of a pause from the store; a stored pause past the cap is read as the cap", async () => {
