@@ -611,6 +611,19 @@ describe("configured categories first", () => {
     for (const answer of flood) expect([200, 503]).toContain(answer.status);
     expect(flood.filter((x) => x.status === 503).length).toBeGreaterThanOrEqual(OTHERS.length + 1 - 30);
 
+    // The flood cannot spend the whole budget by itself: at most a few unconfigured fetches wait at once
+    // and the rest are told "busy". So readers come one at a time until the budget answers.
+    let spentAnswer: Answer | undefined;
+    for (let i = 0; i < 60 && !spentAnswer; i++) {
+      const answer = await request(app.url, `/rss/${OTHERS[i % OTHERS.length]}`);
+      if (answer.status === 503 && /at most 30 categories outside its own per hour/.test(answer.text)) spentAnswer = answer;
+    }
+    expect(spentAnswer, "the budget of unconfigured fetches was never spent").toBeDefined();
+    expect(rssRequests(fx.requests).filter((r) => !CONFIGURED.includes(r.category)).length).toBe(30);
+    // Retry-After points at the next hour, when the budget starts again.
+    const nextHour = Math.floor(Date.now() / 3_600_000 + 1) * 3_600_000;
+    expect(Number(spentAnswer!.headers.get("retry-after")) * 1000).toBeGreaterThanOrEqual(nextHour - Date.now() - 2000);
+
     // Past the budget: another unconfigured category is not fetched at all.
     const beyond = await request(app.url, "/rss/cs.GT");
     expectUnavailable(beyond);
