@@ -42,10 +42,11 @@ export function loadSnapshots(
   schedule?: FeedDeps["schedule"],
 ): Promise<CategorySnapshot[]> {
   const background = schedule && ((task: Promise<unknown>) => schedule(async () => void (await task)));
+  const loading = source.loadAll(categories, background ? { background } : {});
   return Promise.all(
-    categories.map(async (category) => {
+    categories.map(async (category, i) => {
       try {
-        return await source.load(category, background ? { background } : {});
+        return await loading[i]!;
       } catch (err) {
         if (categories.length === 1 || !isAppError(err) || err.code !== "not_found") throw err;
         const retryAt = nextArxivUpdate(now());

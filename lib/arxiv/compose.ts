@@ -59,3 +59,47 @@ export function composeDays(
       }),
     }));
 }
+
+/**
+ * arXiv's aliases (https://arxiv.org/category_taxonomy): a paper filed under either code is announced as
+ * new in both categories' feeds.
+ */
+const ALIASES: Record<string, string> = {
+  "cs.NA": "math.NA",
+  "math.NA": "cs.NA",
+  "cs.SY": "eess.SY",
+  "eess.SY": "cs.SY",
+  "cs.IT": "math.IT",
+  "math.IT": "cs.IT",
+  "math-ph": "math.MP",
+  "math.MP": "math-ph",
+  "math.ST": "stat.TH",
+  "stat.TH": "math.ST",
+  "econ.GN": "q-fin.EC",
+  "q-fin.EC": "econ.GN",
+};
+
+/** Whether a paper's `paperCategory` is in the feed of `category` (an archive holds its categories). */
+function inCategory(paperCategory: string, category: string): boolean {
+  return paperCategory === category || ALIASES[paperCategory] === category || (paperCategory.startsWith(category) && paperCategory[category.length] === ".");
+}
+
+const TYPE_ORDER: Record<AnnounceType, number> = { new: 0, cross: 1, replace: 2, "replace-cross": 3 };
+
+/**
+ * The inverse of composing: one category's papers out of a union feed's, as arXiv's own feed of that
+ * category lists them. A paper is in it when it lists the category; it is new there (or a replacement
+ * there) when the category is its primary, else a cross-list; and arXiv orders its feed by announce type,
+ * then newest id first.
+ */
+export function categoryFromUnion(union: readonly Paper[], category: string): Paper[] {
+  const papers: Paper[] = [];
+  for (const paper of union) {
+    if (!paper.categories.some((c) => inCategory(c, category))) continue;
+    const own = inCategory(paper.categories[0]!, category);
+    const replacement = paper.announceType === "replace" || paper.announceType === "replace-cross";
+    const announceType: AnnounceType = replacement ? (own ? "replace" : "replace-cross") : own ? "new" : "cross";
+    papers.push(announceType === paper.announceType ? paper : { ...paper, announceType });
+  }
+  return papers.sort((a, b) => TYPE_ORDER[a.announceType] - TYPE_ORDER[b.announceType] || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}

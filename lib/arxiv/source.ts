@@ -9,9 +9,11 @@ import { storeKeys } from "../store/keys";
 import { tryLock, type Lock } from "../store/lock";
 import type { Store } from "../store/types";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type Paper } from "../types";
+import { categoryFromUnion } from "./compose";
 import { fetchCategoryFeed, type FetchOutcome } from "./fetch";
+import { MAX_FEED_ITEMS } from "./parse";
 import { isArxivId } from "./ids";
-import { arxivAnswered, currentArxivPause, MAX_ARXIV_PAUSE_MS, pauseArxiv, withArxivTurn } from "./polite";
+import { arxivAnswered, currentArxivPause, MAX_ARXIV_PAUSE_MS, pauseArxiv, withArxivTurn, type ArxivPause } from "./polite";
 import { expectedAnnouncementDate, nextArxivUpdate } from "./schedule";
 
 export interface ArxivSourceDeps {
@@ -135,6 +137,8 @@ const STATE_CACHE_MS = 10 * 60_000;
 export interface ArxivSource {
   /** The category's papers, refreshed from arXiv first if arXiv has had an update since the last fetch. */
   load(category: string, options?: LoadOptions): Promise<CategorySnapshot>;
+  /** Several categories' papers, one promise each; those due are fetched from arXiv in one request. */
+  loadAll(categories: readonly string[], options?: LoadOptions): Promise<CategorySnapshot>[];
   /** What the store knows of a category, without asking arXiv. */
   peek(category: string): Promise<CategoryStatus | undefined>;
   /** The arXiv-wide pause in force (arXiv asked every client to slow down), if any. */
@@ -304,16 +308,63 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
   const isCurrent = async (category: string, state: CategoryState | undefined): Promise<boolean> =>
     state !== undefined && deps.now() < state.nextCheckAt && (await isUsable(category, state));
 
-  async function load(category: string, options: LoadOptions = {}): Promise<CategorySnapshot> {
-    const state = await currentState(category);
-    if (await isCurrent(category, state)) return snapshot(category, state);
+  /** Whether arXiv should be asked for the category now: its papers are not current, and no failure's backoff holds. */
+  async function isDue(category: string, state: CategoryState | undefined): Promise<boolean> {
+    if (await isCurrent(category, state)) return false;
     // In a failure's backoff with its papers gone: arXiv is not asked again before the backoff ends.
-    if (state && state.failures > 0 && deps.now() < state.nextCheckAt) return snapshot(category, state);
-    let pending = inflight.get(category);
-    if (!pending) {
-      pending = refresh(category).finally(() => inflight.delete(category));
-      inflight.set(category, pending);
+    return !(state && state.failures > 0 && deps.now() < state.nextCheckAt);
+  }
+
+  function load(category: string, options: LoadOptions = {}): Promise<CategorySnapshot> {
+    return loadAll([category], options)[0]!;
+  }
+
+  /**
+   * The categories' papers, one promise each (a category arXiv disowns rejects alone). Those due are
+   * fetched together, in one request for all of them (arXiv serves any `+` union in one feed): the cron's
+   * and a cold `/rss`'s one request per announcement for the deployment's own categories.
+   */
+  function loadAll(categories: readonly string[], options: LoadOptions = {}): Promise<CategorySnapshot>[] {
+    const planned = plan(categories);
+    return categories.map(async (category, i) => {
+      const { states, pending } = await planned;
+      return serve(category, states[i], pending.get(category), options);
+    });
+  }
+
+  async function plan(categories: readonly string[]) {
+    const states = await Promise.all(categories.map((c) => currentState(c)));
+    const pending = new Map<string, Promise<CategorySnapshot>>();
+    const maybeDue: string[] = [];
+    for (const [i, category] of categories.entries()) {
+      if (!maybeDue.includes(category) && (await isDue(category, states[i]))) maybeDue.push(category);
     }
+    // From here to the end nothing awaits: a refresh another caller started meanwhile is joined, not repeated.
+    const due: string[] = [];
+    for (const category of maybeDue) {
+      const running = inflight.get(category);
+      if (running) pending.set(category, running);
+      else due.push(category);
+    }
+    for (const group of [due.filter(isConfigured), due.filter((c) => !isConfigured(c))]) {
+      if (group.length === 0) continue;
+      const refreshed = group.length === 1 ? new Map([[group[0]!, refresh(group[0]!)]]) : refreshTogether(group);
+      for (const [category, promise] of refreshed) {
+        const tracked = promise.finally(() => inflight.delete(category));
+        inflight.set(category, tracked);
+        pending.set(category, tracked);
+      }
+    }
+    return { states, pending };
+  }
+
+  async function serve(
+    category: string,
+    state: CategoryState | undefined,
+    pending: Promise<CategorySnapshot> | undefined,
+    options: LoadOptions,
+  ): Promise<CategorySnapshot> {
+    if (!pending) return snapshot(category, state);
     const cached = state?.version ? await readPapers(category, state) : undefined;
     if (!cached || options.waitForRefresh) return pending;
     // Papers in hand: a reader never waits long on arXiv. The refresh goes on without them.
@@ -379,13 +430,18 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     };
   }
 
+  /** How long a fetch waits for arXiv's gate before serving what it has. */
+  const waitMsOf = (priority: boolean) => (priority ? deps.maxWaitMs : Math.min(deps.maxWaitMs, OTHER_MAX_WAIT_MS));
+  /** A category lock outlives its holder's longest wait and request, so a crashed holder cannot keep it. */
+  const categoryLockMs = () => deps.maxWaitMs + deps.timeoutMs + 10_000;
+
   async function refreshLocked(category: string, priority: boolean, deadline: number): Promise<CategorySnapshot> {
     const lockKey = storeKeys.categoryLock(category);
     const pollMs = Math.min(250, Math.max(10, Math.floor(deps.minIntervalMs / 4)));
     // Take the category's lock, or wait on its holder: a fresh state (its result) ends the wait, and a
     // lock released or expired without one (the holder gave up or died) is ours to take.
     let lock: Lock | undefined;
-    while (!(lock = await tryLock(deps.store, lockKey, deps.maxWaitMs + deps.timeoutMs + 10_000))) {
+    while (!(lock = await tryLock(deps.store, lockKey, categoryLockMs()))) {
       const state = await readState(category);
       if (await isCurrent(category, state)) return snapshot(category, state);
       if (deps.now() >= deadline + deps.timeoutMs) {
@@ -401,33 +457,126 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       // Another instance may have finished a refresh between our read and our lock.
       const current = await readState(category);
       if (await isCurrent(category, current)) return snapshot(category, current);
-      const turn = await withArxivTurn(
-        polite,
-        deadline,
-        async () => {
-          if (!priority && !(await spendOtherBudget())) return undefined;
-          return fetchCategoryFeed(category, {
-            baseUrl: deps.arxivRssUrl,
-            timeoutMs: deps.timeoutMs,
-            userAgent: deps.userAgent,
-            fetch: deps.fetch,
-          });
-        },
-        { priority },
-      );
-      if (!turn.ran && turn.reason === "paused") return snapshot(category, current, pausedProblem(turn));
-      if (!turn.ran) {
-        return snapshot(category, current, {
-          reason: "busy",
-          message: "arXiv is being asked for other categories; try again in a few seconds",
-          retryAt: deps.now() + Math.max(1000, deps.minIntervalMs),
-        });
-      }
-      if (!turn.value) return snapshot(category, current, otherBudgetProblem(deps.now()));
-      return await record(category, current, turn.value);
+      return await fetchAndRecord(category, current, priority, deadline);
     } finally {
       await lock.release();
     }
+  }
+
+  /** One request for `feed` (a category or a `+` union) in arXiv's turn, or why there was none. */
+  async function fetchInTurn(feed: string, priority: boolean, deadline: number): Promise<FetchOutcome | CategoryProblem> {
+    const turn = await withArxivTurn(
+      polite,
+      deadline,
+      async () => {
+        if (!priority && !(await spendOtherBudget())) return undefined;
+        return fetchCategoryFeed(feed, { baseUrl: deps.arxivRssUrl, timeoutMs: deps.timeoutMs, userAgent: deps.userAgent, fetch: deps.fetch });
+      },
+      { priority },
+    );
+    if (!turn.ran && turn.reason === "paused") return pausedProblem(turn);
+    if (!turn.ran) {
+      return {
+        reason: "busy",
+        message: "arXiv is being asked for other categories; try again in a few seconds",
+        retryAt: deps.now() + Math.max(1000, deps.minIntervalMs),
+      };
+    }
+    return turn.value ?? otherBudgetProblem(deps.now());
+  }
+
+  const isProblem = (x: FetchOutcome | CategoryProblem): x is CategoryProblem => !("kind" in x);
+
+  /** With the category's lock held: asks arXiv for it and keeps what it answered. */
+  async function fetchAndRecord(category: string, current: CategoryState | undefined, priority: boolean, deadline: number) {
+    const outcome = await fetchInTurn(category, priority, deadline);
+    if (isProblem(outcome)) return snapshot(category, current, outcome);
+    return record(category, current, outcome, await pauseIfAsked(outcome));
+  }
+
+  /** Several due categories at once: see runTogether. One promise each. */
+  function refreshTogether(group: readonly string[]): Map<string, Promise<CategorySnapshot>> {
+    const results = runTogether(group);
+    return new Map(group.map((c) => [c, results.then((r) => r.get(c)!)]));
+  }
+
+  /**
+   * One arXiv request for all of `group` (all configured, or none), each category's papers derived from
+   * the union. Categories another instance is fetching are waited on alone; when the union holds arXiv's
+   * cap of 2,000 items (so it may be cut short) or names a category arXiv disowns, each is asked alone.
+   */
+  async function runTogether(group: readonly string[]): Promise<Map<string, Promise<CategorySnapshot>>> {
+    const results = new Map<string, Promise<CategorySnapshot>>();
+    // Each category's result stands alone (one may be disowned by arXiv); none is an unhandled rejection
+    // while the others are still being fetched.
+    const settle = (category: string, result: Promise<CategorySnapshot>) => {
+      result.catch(() => undefined);
+      results.set(category, result);
+      return result.then(
+        () => undefined,
+        () => undefined,
+      );
+    };
+    const priority = isConfigured(group[0]!);
+    const paused = await currentArxivPause(polite);
+    const limited = paused ? pausedProblem(paused) : priority ? undefined : otherCategoryLimit();
+    if (limited) {
+      for (const c of group) await settle(c, currentState(c).then((state) => snapshot(c, state, limited)));
+      return results;
+    }
+    if (!priority) otherRefreshes++;
+    const deadline = deps.now() + waitMsOf(priority);
+    const locks = new Map<string, Lock>();
+    try {
+      for (const c of group) {
+        const lock = await tryLock(deps.store, storeKeys.categoryLock(c), categoryLockMs());
+        if (lock) locks.set(c, lock);
+        else void settle(c, refreshLocked(c, priority, deadline));
+      }
+      const members: string[] = [];
+      const currents = new Map<string, CategoryState | undefined>();
+      for (const c of locks.keys()) {
+        const current = await readState(c);
+        if (await isCurrent(c, current)) await settle(c, snapshot(c, current));
+        else {
+          members.push(c);
+          currents.set(c, current);
+        }
+      }
+      if (members.length === 1) await settle(members[0]!, fetchAndRecord(members[0]!, currents.get(members[0]!), priority, deadline));
+      if (members.length < 2) return results;
+
+      const outcome = await fetchInTurn(members.join("+"), priority, deadline);
+      if (isProblem(outcome)) {
+        for (const c of members) await settle(c, snapshot(c, currents.get(c), outcome));
+      } else if (outcome.kind === "feed" && outcome.papers.length + outcome.skipped < MAX_FEED_ITEMS) {
+        for (const c of members) {
+          await settle(c, record(c, currents.get(c), { ...outcome, papers: categoryFromUnion(outcome.papers, c), skipped: 0 }));
+        }
+      } else if (outcome.kind === "unavailable") {
+        const pause = await pauseIfAsked(outcome);
+        for (const c of members) await settle(c, record(c, currents.get(c), outcome, pause));
+      } else {
+        deps.log.info("asking arXiv for a union's categories one by one", {
+          categories: members.join("+"),
+          why: outcome.kind === "feed" ? `${MAX_FEED_ITEMS} items, arXiv's cap` : outcome.message.slice(0, 200),
+        });
+        for (const c of members) await settle(c, fetchAndRecord(c, currents.get(c), priority, deps.now() + waitMsOf(priority)));
+      }
+      return results;
+    } finally {
+      await Promise.all([...locks.values()].map((lock) => lock.release()));
+      if (!priority) otherRefreshes--;
+    }
+  }
+
+  /** arXiv's "slow down" is for all of us: no category is asked anything until it has passed. */
+  async function pauseIfAsked(outcome: FetchOutcome): Promise<ArxivPause | undefined> {
+    if (outcome.kind !== "unavailable" || (outcome.reason !== "rate-limited" && outcome.reason !== "overloaded")) return undefined;
+    const asked = Math.min((outcome.retryAfterSeconds ?? 0) * 1000, MAX_ARXIV_PAUSE_MS);
+    const pause = await pauseArxiv(polite, { askedMs: asked, baseMs: deps.retrySeconds * 1000, message: outcome.message });
+    deps.log.warn("pausing every arXiv request", { until: new Date(pause.until).toISOString(), strikes: pause.strikes, message: outcome.message });
+    return pause;
   }
 
   /** Counts one fetch of another category against this hour's budget (all instances); false when spent. */
@@ -443,7 +592,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     return { reason: "paused", message: `arXiv asked to slow down (${pause.message}); waiting until ${new Date(pause.until).toISOString()}`, retryAt: pause.until };
   }
 
-  async function record(category: string, previous: CategoryState | undefined, outcome: FetchOutcome) {
+  async function record(category: string, previous: CategoryState | undefined, outcome: FetchOutcome, pause?: ArxivPause) {
     const now = deps.now();
     const base: CategoryState = previous ?? { category, checkedAt: now, nextCheckAt: now, failures: 0 };
     if (outcome.kind === "unknown-category" && (base.version || isConfigured(category))) {
@@ -460,12 +609,6 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       const failures = base.failures + 1;
       const backoff = Math.min(deps.retrySeconds * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
       const asked = Math.min((outcome.retryAfterSeconds ?? 0) * 1000, MAX_ARXIV_PAUSE_MS);
-      // arXiv's "slow down" is for all of us: no category is asked anything until it has passed, and
-      // several in a row, whichever categories they came on, double it.
-      const pause =
-        outcome.reason === "rate-limited" || outcome.reason === "overloaded"
-          ? await pauseArxiv(polite, { askedMs: asked, baseMs: deps.retrySeconds * 1000, message: outcome.message })
-          : undefined;
       const state: CategoryState = {
         ...base,
         unknown: undefined,
@@ -483,9 +626,6 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
         retryAt: new Date(state.nextCheckAt).toISOString(),
       });
       await writeState(state);
-      if (pause) {
-        deps.log.warn("pausing every arXiv request", { until: new Date(pause.until).toISOString(), strikes: pause.strikes, message: outcome.message });
-      }
       return snapshot(category, state);
     }
 
@@ -553,7 +693,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     return current && { until: new Date(current.until).toISOString(), message: current.message };
   }
 
-  return { load, peek, pause };
+  return { load, loadAll, peek, pause };
 }
 
 /** `2026-06-30T14`: the UTC hour a budget counts in. */

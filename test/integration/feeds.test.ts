@@ -72,18 +72,13 @@ async function get(pathAndQuery: string, init?: RequestInit) {
 }
 
 describe("a fresh deployment under a burst of readers", () => {
-  it("answers 30 concurrent /rss polls with one arXiv request per category, one at a time, 300 ms apart", async () => {
+  it("answers 30 concurrent /rss polls with one arXiv request for the configured union", async () => {
     const responses = await Promise.all(Array.from({ length: 30 }, () => get("/rss")));
     for (const { res } of responses) expect(res.status).toBe(200);
     expect(new Set(responses.map(({ res }) => res.headers.get("etag"))).size).toBe(1);
 
-    expect(arxiv.requests.map((r) => r.category).sort()).toEqual([...CONFIGURED].sort());
-    expect(arxiv.maxConcurrent).toBe(1);
-    const byStart = [...arxiv.requests].sort((a, b) => a.startedAt - b.startedAt);
-    for (let i = 1; i < byStart.length; i++) {
-      // The gate re-opens INTERVAL_MS after the previous answer was read; allow for timer granularity.
-      expect(byStart[i]!.startedAt - byStart[i - 1]!.endedAt!).toBeGreaterThanOrEqual(INTERVAL_MS - 15);
-    }
+    // arXiv serves the union in one feed; each category's papers are derived from it.
+    expect(arxiv.requests.map((r) => r.category)).toEqual([CONFIGURED.join("+")]);
     expect(arxiv.requests.every((r) => /^arxiv-rss-bot\/\d/.test(r.userAgent))).toBe(true);
   });
 });

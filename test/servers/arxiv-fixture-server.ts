@@ -38,7 +38,10 @@ export type Scenario =
 
 export interface RecordedRequest {
   path: string;
+  /** What was asked for: a category or a `+` union. */
   category: string;
+  /** The categories asked for (one, or a union's). */
+  categories: string[];
   userAgent: string;
   startedAt: number;
   endedAt?: number;
@@ -100,6 +103,57 @@ function emptyFeed(category: string, date: string): string {
     .replace(/Sat, 27 Jun 2026/g, rfc822Day(date));
 }
 
+const ITEM = /<item>[\s\S]*?<\/item>\s*/g;
+const TYPE_ORDER = ["new", "cross", "replace", "replace-cross"];
+
+/**
+ * The feed arXiv would serve for a `+` union it has no fixture of: the members' day fixtures' items,
+ * each once, with the union's announce types (new or replace when its primary category is in the union,
+ * or when a member announced it so: arXiv's aliases) in arXiv's order (type, then newest id first).
+ * Undefined when no member has a fixture.
+ */
+export function composeUnionFixture(members: readonly string[]): string | undefined {
+  const feeds = members.flatMap((c) => {
+    const relative = `day/rss-${c}.xml`;
+    return existsSync(path.join(FIXTURES_DIR, relative)) ? [{ category: c, text: readFixture(relative) }] : [];
+  });
+  if (feeds.length === 0) return undefined;
+  const union = members.join("+");
+  const items = new Map<string, { xml: string; type: string; sawNew: boolean; primary: string }>();
+  for (const { text } of feeds) {
+    for (const [xml] of text.matchAll(ITEM)) {
+      const id = /<link>https?:\/\/arxiv\.org\/abs\/([^<]+)<\/link>/.exec(xml)?.[1] ?? xml;
+      const type = /<arxiv:announce_type>([^<]+)</.exec(xml)?.[1] ?? "new";
+      const primary = /<category>([^<]+)<\/category>/.exec(xml)?.[1] ?? "";
+      const seen = items.get(id);
+      items.set(id, { xml: seen?.xml ?? xml, type, primary, sawNew: (seen?.sawNew ?? false) || type === "new" || type === "replace" });
+    }
+  }
+  const inUnion = (c: string) => members.some((m) => c === m || c.startsWith(`${m}.`));
+  const rewritten = [...items].map(([id, { xml, type, sawNew, primary }]) => {
+    const own = sawNew || inUnion(primary);
+    const replacement = type.startsWith("replace");
+    const unionType = replacement ? (own ? "replace" : "replace-cross") : own ? "new" : "cross";
+    return {
+      id,
+      type: unionType,
+      xml: xml
+        .replace(/<arxiv:announce_type>[^<]+</, `<arxiv:announce_type>${unionType}<`)
+        .replace(/Announce Type: [\w-]+/, `Announce Type: ${unionType}`),
+    };
+  });
+  rewritten.sort((a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const first = feeds[0]!;
+  const start = first.text.search(/<item>/);
+  const end = first.text.lastIndexOf("</channel>");
+  const head = (start < 0 ? first.text.slice(0, end) : first.text.slice(0, start))
+    .replace(`<title>${first.category} updates`, `<title>${members.join(", ")} updates`)
+    .replace(`<description>${first.category} updates`, `<description>${members.join(", ")} updates`)
+    .replaceAll(`/rss/${first.category}<`, `/rss/${union}<`)
+    .replaceAll(`/rss/${first.category}"`, `/rss/${union}"`);
+  return `${head}${rewritten.map((r) => r.xml).join("")}${first.text.slice(end)}`;
+}
+
 /** The weekday before `date` (`YYYY-MM-DD`), as `YYYY-MM-DD`. */
 export function previousWeekday(date: string): string {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
@@ -111,9 +165,11 @@ export function previousWeekday(date: string): string {
 
 const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** A valid arXiv-style feed of `count` distinct new papers in `category`, announced on `date`. */
+/** A valid arXiv-style feed of `count` distinct new papers in `category` (or a union), announced on `date`. */
 export function syntheticFeed(category: string, date: string, count: number): string {
   const day = `${rfc822Day(date)} 00:00:00 -0400`;
+  // A union's papers are spread over its categories, each the primary of some.
+  const members = category.split("+");
   const items: string[] = [];
   for (let i = 0; i < count; i++) {
     const id = `2606.${String(50000 + i)}`;
@@ -124,7 +180,7 @@ export function syntheticFeed(category: string, date: string, count: number): st
       <description>arXiv:${id}v1 Announce Type: new 
 Abstract: Synthetic abstract ${i} about distributed training and attention kernels.</description>
       <guid isPermaLink="false">oai:arXiv.org:${id}v1</guid>
-      <category>${category}</category>
+      <category>${members[i % members.length]}</category>
       <pubDate>${day}</pubDate>
       <arxiv:announce_type>new</arxiv:announce_type>
       <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
@@ -169,21 +225,29 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
   const state = { maxConcurrent: 0 };
   const hanging = new Set<ServerResponse>();
   const synthetic = new Map<string, string>();
+  const unions = new Map<string, string>();
+
+  /** The day fixture of a category or `+` union (composed from its members' when there is no file). */
+  function dayText(category: string): string | undefined {
+    const relative = options.fileForAll ?? `day/rss-${category}.xml`;
+    if (existsSync(path.join(FIXTURES_DIR, relative))) return readFixture(relative);
+    if (options.fileForAll || !category.includes("+")) return undefined;
+    let composed = unions.get(category);
+    if (composed === undefined) unions.set(category, (composed = composeUnionFixture(category.split("+")) ?? ""));
+    return composed || undefined;
+  }
 
   function dayFixture(category: string): string | undefined {
-    const relative = options.fileForAll ?? `day/rss-${category}.xml`;
-    if (!existsSync(path.join(FIXTURES_DIR, relative))) return undefined;
-    const text = readFixture(relative);
-    return announceDate ? text.replaceAll("Tue, 30 Jun 2026", rfc822Day(announceDate)) : text;
+    const text = dayText(category);
+    return text && announceDate ? text.replaceAll("Tue, 30 Jun 2026", rfc822Day(announceDate)) : text;
   }
 
   const goodDate = () => announceDate ?? "2026-06-30";
 
   function stale(category: string): string {
-    const relative = options.fileForAll ?? `day/rss-${category}.xml`;
-    const yesterday = rfc822Day(previousWeekday(goodDate()));
-    if (!existsSync(path.join(FIXTURES_DIR, relative))) return emptyFeed(category, previousWeekday(goodDate()));
-    return readFixture(relative).replaceAll("Tue, 30 Jun 2026", yesterday);
+    const text = dayText(category);
+    if (!text) return emptyFeed(category, previousWeekday(goodDate()));
+    return text.replaceAll("Tue, 30 Jun 2026", rfc822Day(previousWeekday(goodDate())));
   }
 
   function syntheticFor(category: string, count: number): string {
@@ -366,7 +430,7 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
     if (html) {
       // arXiv's HTML full text: a fixture when there is one (test/fixtures/arxiv/html/{id}.html), else 404.
       const id = decodeURIComponent(html[1]!);
-      requests.push({ path: url.pathname, category: `html:${id}`, userAgent: req.headers["user-agent"] ?? "", startedAt: Date.now(), endedAt: Date.now() });
+      requests.push({ path: url.pathname, category: `html:${id}`, categories: [], userAgent: req.headers["user-agent"] ?? "", startedAt: Date.now(), endedAt: Date.now() });
       const file = path.join(FIXTURES_DIR, "html", `${id.replace(/[^\w.-]/g, "_")}.html`);
       if (existsSync(file)) res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(readFileSync(file));
       else res.writeHead(404, { "Content-Type": "text/html" }).end("<html><body>No HTML for this paper</body></html>");
@@ -381,6 +445,7 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
     const record: RecordedRequest = {
       path: url.pathname,
       category,
+      categories: category.split("+"),
       userAgent: req.headers["user-agent"] ?? "",
       startedAt: Date.now(),
     };
@@ -391,7 +456,10 @@ export async function startArxivFixtureServer(options: FixtureServerOptions = {}
       inFlight--;
       record.endedAt = Date.now();
     });
-    const scenario = scenarios.get(category) ?? scenarios.get("*") ?? "ok";
+    // A union misbehaves as its first member set to misbehave does: a fault of arXiv's for that category.
+    const members = category.split("+");
+    const scenario =
+      scenarios.get(category) ?? members.map((c) => scenarios.get(c)).find((x) => x !== undefined && x !== "ok") ?? scenarios.get("*") ?? "ok";
     if (options.delayMs) setTimeout(() => respond(res, category, scenario, record), options.delayMs);
     else respond(res, category, scenario, record);
   });

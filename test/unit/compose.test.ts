@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { composeDays } from "../../lib/arxiv/compose";
+import { categoryFromUnion, composeDays } from "../../lib/arxiv/compose";
+import { parseArxivRss } from "../../lib/arxiv/parse";
+import { composeUnionFixture } from "../servers/arxiv-fixture-server";
 import type { AnnounceType, AnnouncementDay, Paper } from "../../lib/types";
 import { DAY, dayFixture, makePaper, parseFixture } from "../helpers/fixtures";
 
@@ -166,5 +168,43 @@ describe("composeDays: synthetic unions", () => {
     const composed = composeDays(["cs.AI"], [days], 2);
     expect(composed).toEqual(days.slice(0, 2));
     expect(composed[0]!.papers[0]!.announceType).toBe("cross");
+  });
+});
+
+describe("categoryFromUnion: one request for the union gives every category's feed", () => {
+  const union = () => parseFixture(dayFixture(UNION.join("+"))).papers;
+
+  it.each(UNION)("%s: exactly arXiv's own feed of it — papers, announce types, order and every field", (category) => {
+    expect(categoryFromUnion(union(), category)).toEqual(parseFixture(dayFixture(category)).papers);
+  });
+
+  it("composing the derived feeds back gives exactly the union", () => {
+    const derived = UNION.map((c) => oneDay(categoryFromUnion(union(), c)));
+    const composed = composeDays(UNION, derived, 5)[0]!.papers;
+    const byId = (papers: readonly Paper[]) => new Map(papers.map((p) => [p.id, p]));
+    expect(byId(composed)).toEqual(byId(union()));
+    expect(composed).toHaveLength(525);
+  });
+
+  it("a replacement is a replacement in every category; its primary decides replace or replace-cross", () => {
+    const paper = makePaper({ id: "2606.00001", categories: ["cs.CL", "cs.AI"], announceType: "replace" });
+    expect(categoryFromUnion([paper], "cs.CL")[0]!.announceType).toBe("replace");
+    expect(categoryFromUnion([paper], "cs.AI")[0]!.announceType).toBe("replace-cross");
+    expect(categoryFromUnion([paper], "cs.LG")).toEqual([]);
+  });
+
+  it("an archive holds its categories; an alias of the primary is new too (eess.SY = cs.SY)", () => {
+    const paper = makePaper({ id: "2606.00002", categories: ["eess.SY", "cs.SY", "math.OC"], announceType: "new" });
+    expect(categoryFromUnion([paper], "cs.SY")[0]!.announceType).toBe("new");
+    expect(categoryFromUnion([paper], "math")[0]!.announceType).toBe("cross");
+    expect(categoryFromUnion([paper], "eess")[0]!.announceType).toBe("new");
+  });
+
+  it("the fixture server's composed unions are what arXiv serves (the test stand-in is right)", () => {
+    const composed = parseArxivRss(composeUnionFixture(UNION)!);
+    expect(composed.kind).toBe("feed");
+    if (composed.kind !== "feed") return;
+    expect(composed.papers).toEqual(union());
+    expect(composed.channelCategories).toEqual(UNION);
   });
 });
