@@ -1,5 +1,6 @@
-// The embedded store: one process, no configuration. Values are copied and frozen on write, so a
-// reader can never change what another reader sees.
+// The embedded store: one process, no configuration. Values are frozen on write, in place, so a reader
+// can never change what another reader (or the writer) sees, and a value the writer also keeps (a
+// category's papers) is held once, not copied.
 import type { SetOptions, Store } from "./types";
 
 interface Entry {
@@ -38,7 +39,7 @@ export class MemoryStore implements Store {
   async set(key: string, value: unknown, options: SetOptions = {}): Promise<boolean> {
     if (options.onlyIfAbsent && this.live(key)) return false;
     const expiresAt = options.ttlMs === undefined ? Infinity : this.now() + options.ttlMs;
-    this.entries.set(key, { value: deepFreeze(structuredClone(value)), expiresAt });
+    this.entries.set(key, { value: deepFreeze(value), expiresAt });
     this.sweep();
     return true;
   }

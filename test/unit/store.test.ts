@@ -81,16 +81,17 @@ describe("MemoryStore", () => {
     expect(await store.get("lock")).toBe(results.indexOf(true));
   });
 
-  it("stores a copy: changing the input after set does not change what get returns", async () => {
+  it("holds the value itself, frozen: no copy, and the writer cannot change it afterwards either", async () => {
     const store = new MemoryStore(fakeClock(0).now);
     const input = { days: [{ date: "2026-06-30", papers: [{ id: "1" }] }], n: 1 };
     await store.set("k", input);
-    input.n = 2;
-    input.days[0]!.papers.push({ id: "2" });
-    input.days.push({ date: "2026-07-01", papers: [] });
+    expect(await store.get("k")).toBe(input);
+    expect(Object.isFrozen(input) && Object.isFrozen(input.days[0]!.papers[0])).toBe(true);
+    expect(() => {
+      input.n = 2;
+    }).toThrow(TypeError);
+    expect(() => input.days[0]!.papers.push({ id: "2" })).toThrow(TypeError);
     expect(await store.get("k")).toEqual({ days: [{ date: "2026-06-30", papers: [{ id: "1" }] }], n: 1 });
-    // ... and the caller's object is still its own (not frozen by the store).
-    expect(Object.isFrozen(input)).toBe(false);
   });
 
   it("returns frozen values, so no reader can change what another reader sees", async () => {
