@@ -368,6 +368,7 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
     );
     const source: ArxivSource = {
       load: async (category) => perCategory.get(category) ?? snapshot(category, [], "none"),
+      loadAll: (categories) => categories.map(async (category) => perCategory.get(category) ?? snapshot(category, [], "none")),
       peek: async () => undefined,
       pause: async () => undefined,
     };
