@@ -1,6 +1,5 @@
 // Pure: arXiv RSS 2.0 text → Paper records. Wire types stay in this file.
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { z } from "zod";
 import { cleanLine, cleanText } from "../text";
 import { ANNOUNCE_TYPES, type AnnounceType, type Paper } from "../types";
 import { isArxivId, isCategoryCode, VERSIONED_ID } from "./ids";
@@ -20,37 +19,9 @@ export type ParseOutcome =
   | { kind: "unknown-category"; message: string }
   | { kind: "malformed"; message: string };
 
-const text = z.string();
-const optionalText = z.string().optional();
-
-const wireItemSchema = z.object({
-  title: text,
-  link: optionalText,
-  description: text,
-  guid: optionalText,
-  category: z.array(text).default([]),
-  pubDate: optionalText,
-  "arxiv:announce_type": optionalText,
-  "dc:rights": optionalText,
-  "dc:creator": optionalText,
-  "arxiv:DOI": optionalText,
-  "arxiv:journal_reference": optionalText,
-});
-type WireItem = z.infer<typeof wireItemSchema>;
-
-const wireFeedSchema = z.object({
-  rss: z.object({
-    channel: z.object({
-      title: optionalText,
-      link: optionalText,
-      description: optionalText,
-      pubDate: optionalText,
-      item: z.array(z.unknown()).default([]),
-    }),
-  }),
-});
-
-const parser = new XMLParser({
+// preserveOrder: the parser's own ordered tree is walked as it is, not rebuilt into objects that are
+// then checked and thrown away. jPath: false: no path string is built for every tag and text.
+const PARSER_OPTIONS = {
   ignoreAttributes: true,
   // Tag values stay strings: otherwise `2501.00010` becomes a number and a title `0` becomes 0.
   parseTagValue: false,
@@ -59,8 +30,23 @@ const parser = new XMLParser({
   processEntities: true,
   // Also decodes numeric references (&#233;), which fast-xml-parser leaves alone otherwise.
   htmlEntities: true,
-  isArray: (name) => name === "item" || name === "category",
-});
+  preserveOrder: true,
+  jPath: false,
+} as const;
+/** Reads every text of the document: for what the quick scan cannot vouch for, and for entities. */
+const parser = new XMLParser(PARSER_OPTIONS);
+// The fields of items (nine tenths of a feed's bytes) are taken as written, one cut per field, instead
+// of being collected character by character; settleItemFields then trims them and has the few with an
+// entity decoded by `parser`, together. Only for documents the quick scan vouches for (no DOCTYPE, no
+// CDATA, no comment), where that gives the very text `parser` gives.
+const leanParser = new XMLParser({ ...PARSER_OPTIONS, stopNodes: ["rss.channel.item.*"] });
+
+/** A node of fast-xml-parser's ordered tree: `{ tag: children }`, or `{ "#text": text }`. */
+type XmlNode = Record<string, XmlNode[] | string>;
+const TEXT = "#text";
+/** What a field that holds elements, or is there more than once, reads as: never text. */
+const NOT_TEXT = Symbol("not text");
+type Field = string | typeof NOT_TEXT | undefined;
 
 /** arXiv's own maximum per feed; a feed with more is not one of arXiv's. */
 export const MAX_FEED_ITEMS = 2000;
@@ -73,36 +59,292 @@ const DESCRIPTION_PREFIX = /^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*(?:Abstrac
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export function parseArxivRss(xml: string): ParseOutcome {
-  const validation = XMLValidator.validate(xml);
-  if (validation !== true) {
-    const { msg, line } = validation.err;
-    return { kind: "malformed", message: `invalid XML at line ${line}: ${msg}` };
+  // A document the quick scan cannot vouch for (cut short, damaged, or XML of a kind arXiv never
+  // writes) gets the full validator's verdict, so what is rejected, and the message, stay as they were.
+  const plain = isPlainWellFormed(xml);
+  if (!plain) {
+    const validation = XMLValidator.validate(xml);
+    if (validation !== true) {
+      const { msg, line } = validation.err;
+      return { kind: "malformed", message: `invalid XML at line ${line}: ${msg}` };
+    }
   }
-  let feed: z.infer<typeof wireFeedSchema>;
+  let tree: XmlNode[];
   try {
-    const parsed = wireFeedSchema.safeParse(parser.parse(xml));
-    if (!parsed.success) return { kind: "malformed", message: "not an RSS 2.0 channel" };
-    feed = parsed.data;
+    tree = readTree(xml, plain);
   } catch (err) {
     return { kind: "malformed", message: `unreadable XML: ${(err as Error).message}` };
   }
-  const channel = feed.rss.channel;
+  const channel = readChannel(tree);
+  if (!channel) return { kind: "malformed", message: "not an RSS 2.0 channel" };
   if (channel.title?.startsWith("Feed error for query")) {
     return { kind: "unknown-category", message: channel.description || channel.title };
   }
-  if (channel.item.length > MAX_FEED_ITEMS) {
-    return { kind: "malformed", message: `${channel.item.length} items, more than arXiv ever sends (${MAX_FEED_ITEMS})` };
+  if (channel.items.length > MAX_FEED_ITEMS) {
+    return { kind: "malformed", message: `${channel.items.length} items, more than arXiv ever sends (${MAX_FEED_ITEMS})` };
   }
   const papers: Paper[] = [];
   let skipped = 0;
-  for (const raw of channel.item) {
-    const item = wireItemSchema.safeParse(raw);
-    const paper = item.success ? toPaper(item.data) : undefined;
+  for (const children of channel.items) {
+    const item = readItem(children);
+    const paper = item && toPaper(item);
     if (paper) papers.push(paper);
     else skipped++;
   }
   const channelCategories = namedCategories(channel.link, channel.title);
   return { kind: "feed", date: parseRfc822Date(channel.pubDate), papers, skipped, ...(channelCategories ? { channelCategories } : {}) };
+}
+
+// The quick scan's grammar: XML as arXiv writes it, a subset of what XMLValidator accepts (ASCII names,
+// quoted attribute values without < or >, whitespace as the validator counts it: space, tab, CR, LF).
+const DECLARATION = /<\?xml(?:[ \t\n\r]+[A-Za-z_][\w.:-]*[ \t\n\r]*=[ \t\n\r]*(?:"[^"<>?]*"|'[^'<>?]*'))*[ \t\n\r]*\?>/y;
+const OPEN_TAG = /([A-Za-z_][\w.:-]*)((?:[ \t\n\r]+[A-Za-z_][\w.:-]*[ \t\n\r]*=[ \t\n\r]*(?:"[^"<>]*"|'[^'<>]*'))*)[ \t\n\r]*(\/?)>/y;
+const ATTRIBUTE_NAME = /[ \t\n\r]([A-Za-z_][\w.:-]*)[ \t\n\r]*=/g;
+// A reference as the validator accepts it: &name; of 1–20 word characters, &#…; or &#x…;.
+const REFERENCE = /&(?:#(?:x[\da-fA-F]*|\d*)|\w{1,20});/y;
+
+/**
+ * True when `xml` is, beyond doubt, a document XMLValidator accepts: an optional declaration at the very
+ * start, one root element whose tags all match (plain names, quoted and unrepeated attributes), complete
+ * entity references, nothing but whitespace after the root. One pass of indexOf and two small regexes,
+ * against the validator's character-by-character walk. False means "cannot tell", never "invalid": a
+ * truncated or damaged feed, and anything arXiv does not write (comments, CDATA, a DOCTYPE, a BOM,
+ * `</tag >`), are left to the validator.
+ */
+export function isPlainWellFormed(xml: string): boolean {
+  for (let at = xml.indexOf("&"); at >= 0; at = xml.indexOf("&", at + 1)) {
+    REFERENCE.lastIndex = at;
+    if (!REFERENCE.test(xml)) return false;
+  }
+  DECLARATION.lastIndex = 0;
+  let i = DECLARATION.test(xml) ? DECLARATION.lastIndex : 0;
+  while (isXmlSpace(xml.charCodeAt(i))) i++;
+  if (xml.charCodeAt(i) !== 60 /* < */) return false;
+  const open: string[] = [];
+  for (;;) {
+    if (xml.charCodeAt(i + 1) === 47 /* / */) {
+      const name = open.pop();
+      if (name === undefined || !xml.startsWith(name, i + 2) || xml.charCodeAt(i + 2 + name.length) !== 62 /* > */) return false;
+      i += 3 + name.length;
+      if (open.length === 0) {
+        while (isXmlSpace(xml.charCodeAt(i))) i++;
+        return i === xml.length;
+      }
+    } else {
+      OPEN_TAG.lastIndex = i + 1;
+      const tag = OPEN_TAG.exec(xml);
+      if (!tag) return false;
+      if (tag[2] && tag[2].indexOf("=") !== tag[2].lastIndexOf("=") && hasRepeatedAttribute(tag[2])) return false;
+      if (!tag[3]) open.push(tag[1]!);
+      else if (open.length === 0) return false;
+      i = OPEN_TAG.lastIndex;
+    }
+    i = xml.indexOf("<", i);
+    if (i < 0) return false;
+  }
+}
+
+function isXmlSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+function hasRepeatedAttribute(attributes: string): boolean {
+  const names = [...attributes.matchAll(ATTRIBUTE_NAME)].map((m) => m[1]);
+  return new Set(names).size !== names.length;
+}
+
+/**
+ * The document's ordered tree: read the lean way when the quick scan vouched for it and its item fields
+ * are plain text, else by `parser`, which reads markup in a field as it reads any element in an element.
+ * When leanParser throws, `parser` reads it too, so that the error is the one `parser` meets first.
+ */
+function readTree(xml: string, plain: boolean): XmlNode[] {
+  if (plain) {
+    let tree: XmlNode[] | undefined;
+    try {
+      tree = leanParser.parse(xml) as XmlNode[];
+    } catch {
+      // `parser` says why, below.
+    }
+    if (tree && settleItemFields(tree, xml)) return tree;
+  }
+  return parser.parse(xml) as XmlNode[];
+}
+
+/** The tag of a node (its one key). */
+function tagOf(node: XmlNode): string {
+  for (const key in node) return key;
+  return TEXT;
+}
+
+/** The children of the one element `name` among `nodes` that holds elements, else undefined. */
+function onlyElement(nodes: XmlNode[], name: string): XmlNode[] | undefined {
+  let found: XmlNode[] | undefined;
+  for (const node of nodes) {
+    if (tagOf(node) !== name) continue;
+    if (found) return undefined;
+    found = node[name] as XmlNode[];
+  }
+  return found && holdsElements(found) ? found : undefined;
+}
+
+function holdsElements(children: XmlNode[]): boolean {
+  for (const child of children) if (tagOf(child) !== TEXT) return true;
+  return false;
+}
+
+/** An element's text, as fast-xml-parser joins it ("" when empty); NOT_TEXT when it holds elements. */
+function textOf(children: XmlNode[]): string | typeof NOT_TEXT {
+  let text = "";
+  for (const child of children) {
+    const value = child[TEXT];
+    if (value === undefined) return NOT_TEXT;
+    text += value as string;
+  }
+  return text;
+}
+
+/** A field there at most once, as text. */
+const isText = (field: Field): field is string | undefined => field !== NOT_TEXT;
+
+/** A field seen again: present once it is its text, twice or more it is not text. */
+const seen = (field: Field, children: XmlNode[]): Field => (field === undefined ? textOf(children) : NOT_TEXT);
+
+interface WireChannel {
+  title?: string;
+  link?: string;
+  description?: string;
+  pubDate?: string;
+  items: XmlNode[][];
+}
+
+/** The one channel of the one rss element, or undefined when the document is not an RSS channel. */
+function readChannel(tree: XmlNode[]): WireChannel | undefined {
+  const rss = onlyElement(tree, "rss");
+  const nodes = rss && onlyElement(rss, "channel");
+  if (!nodes) return undefined;
+  let title: Field, link: Field, description: Field, pubDate: Field;
+  const items: XmlNode[][] = [];
+  for (const node of nodes) {
+    const tag = tagOf(node);
+    if (tag === "item") items.push(node[tag] as XmlNode[]);
+    else if (tag === "title") title = seen(title, node[tag] as XmlNode[]);
+    else if (tag === "link") link = seen(link, node[tag] as XmlNode[]);
+    else if (tag === "description") description = seen(description, node[tag] as XmlNode[]);
+    else if (tag === "pubDate") pubDate = seen(pubDate, node[tag] as XmlNode[]);
+  }
+  // A field there more than once, or holding elements, is not an RSS channel.
+  if (!isText(title) || !isText(link) || !isText(description) || !isText(pubDate)) return undefined;
+  return { title, link, description, pubDate, items };
+}
+
+/**
+ * A copy of a cut of the document that does not keep the whole document alive (V8 cuts are views of
+ * it), in one byte a character unless a character needs two (V8 stores a whole document in two bytes a
+ * character once any character needs it). Papers are kept in memory, and read by regexes that run
+ * faster on one-byte text.
+ */
+function detach(s: string): string {
+  if (s.length < 13) return s; // V8 copies cuts this short
+  const latin1 = Buffer.from(s, "latin1").toString("latin1");
+  return latin1 === s ? latin1 : ` ${s}`.slice(1);
+}
+
+/** The children of every element `name` among `nodes`. */
+function* elements(nodes: XmlNode[], name: string): Generator<XmlNode[]> {
+  for (const node of nodes) if (tagOf(node) === name) yield node[name] as XmlNode[];
+}
+
+// Names `parser` refuses (it throws), which leanParser lets through when written as an empty tag, `<constructor/>`
+// (its item fields skip the second look at a name that such a tag gets). "#__proto__" is how `__proto__` is kept.
+const REFUSED_NAMES = new Set(["#__proto__", "constructor", "prototype"]);
+
+/**
+ * leanParser's item fields made what `parser` reads: each raw text trimmed, its entities decoded, all
+ * decoded by `parser` in one small document (after the same declaration: the XML version decides what
+ * a numeric reference to a control character becomes). False, with nothing decoded, when a field holds
+ * markup (elements) or has a name `parser` refuses: only `parser` reads those right.
+ */
+function settleItemFields(tree: XmlNode[], xml: string): boolean {
+  const encoded: XmlNode[] = [];
+  for (const rss of elements(tree, "rss")) {
+    for (const channel of elements(rss, "channel")) {
+      for (const item of elements(channel, "item")) {
+        for (const field of item) {
+          const tag = tagOf(field);
+          if (tag === TEXT) continue;
+          if (REFUSED_NAMES.has(tag)) return false;
+          // A stop node holds one text: its content as written.
+          const text = (field[tag] as XmlNode[])[0]!;
+          const raw = text[TEXT] as string;
+          if (raw.includes("<")) return false;
+          const trimmed = detach(raw.trim());
+          if (!trimmed) field[tag] = [];
+          else {
+            text[TEXT] = trimmed;
+            if (trimmed.includes("&")) encoded.push(text);
+          }
+        }
+      }
+    }
+  }
+  if (encoded.length === 0) return true;
+  DECLARATION.lastIndex = 0;
+  const declaration = DECLARATION.test(xml) ? xml.slice(0, DECLARATION.lastIndex) : "";
+  const fragment = `${declaration}<d>${encoded.map((text) => `<e>${text[TEXT] as string}</e>`).join("")}</d>`;
+  const decoded = [...elements(onlyElement(parser.parse(fragment) as XmlNode[], "d")!, "e")];
+  encoded.forEach((text, i) => {
+    text[TEXT] = textOf(decoded[i]!) as string;
+  });
+  return true;
+}
+
+interface WireItem {
+  title: string;
+  link?: string;
+  description: string;
+  guid?: string;
+  category: string[];
+  pubDate?: string;
+  announceType?: string;
+  rights?: string;
+  creator?: string;
+  doi?: string;
+  journalRef?: string;
+}
+
+/** An item's fields, or undefined unless title and description are there once as text, every other
+ * field at most once as text, and every category text. */
+function readItem(children: XmlNode[]): WireItem | undefined {
+  let title: Field, link: Field, description: Field, guid: Field, pubDate: Field;
+  let announceType: Field, rights: Field, creator: Field, doi: Field, journalRef: Field;
+  const category: string[] = [];
+  for (const node of children) {
+    const tag = tagOf(node);
+    if (tag === TEXT) continue;
+    const value = node[tag] as XmlNode[];
+    switch (tag) {
+      case "title": title = seen(title, value); break;
+      case "link": link = seen(link, value); break;
+      case "description": description = seen(description, value); break;
+      case "guid": guid = seen(guid, value); break;
+      case "category": {
+        const text = textOf(value);
+        if (text === NOT_TEXT) return undefined;
+        category.push(text);
+        break;
+      }
+      case "pubDate": pubDate = seen(pubDate, value); break;
+      case "arxiv:announce_type": announceType = seen(announceType, value); break;
+      case "dc:rights": rights = seen(rights, value); break;
+      case "dc:creator": creator = seen(creator, value); break;
+      case "arxiv:DOI": doi = seen(doi, value); break;
+      case "arxiv:journal_reference": journalRef = seen(journalRef, value); break;
+    }
+  }
+  if (typeof title !== "string" || typeof description !== "string") return undefined;
+  for (const field of [link, guid, pubDate, announceType, rights, creator, doi, journalRef]) if (field === NOT_TEXT) return undefined;
+  return { title, link, description, guid, category, pubDate, announceType, rights, creator, doi, journalRef } as WireItem;
 }
 
 /** `http://rss.arxiv.org/rss/cs.AI+cs.CL` or `cs.AI, cs.CL updates on arXiv.org` → [cs.AI, cs.CL]. */
@@ -125,7 +367,7 @@ function toPaper(item: WireItem): Paper | undefined {
   const announced = parseRfc822Date(item.pubDate);
   if (!title || !announced) return undefined;
 
-  const announceType = (item["arxiv:announce_type"] ?? /Announce Type:\s*([\w-]+)/.exec(item.description)?.[1])?.trim();
+  const announceType = (item.announceType ?? /Announce Type:\s*([\w-]+)/.exec(item.description)?.[1])?.trim();
   if (!ANNOUNCE_TYPES.includes(announceType as AnnounceType)) return undefined;
 
   // The primary category comes first and must look like a category code; others that do not are dropped.
@@ -137,13 +379,13 @@ function toPaper(item: WireItem): Paper | undefined {
     version,
     title,
     abstract,
-    authors: splitAuthors(item["dc:creator"] ?? "").slice(0, MAX_AUTHORS),
+    authors: splitAuthors(item.creator ?? "").slice(0, MAX_AUTHORS),
     categories: categories.filter(isCategoryCode),
     announceType: announceType as AnnounceType,
     announced,
-    ...optional("license", item["dc:rights"]),
-    ...optional("doi", item["arxiv:DOI"]),
-    ...optional("journalRef", item["arxiv:journal_reference"]),
+    ...optional("license", item.rights),
+    ...optional("doi", item.doi),
+    ...optional("journalRef", item.journalRef),
   };
 }
 
