@@ -7,15 +7,15 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { isAppError } from "@/lib/errors";
 import { parsePageParams } from "@/lib/params";
+import { DOCUMENT_POLICY, DOCUMENT_SECURITY_HEADERS, MAX_QUERY } from "@/lib/security-headers";
 
 const MAX_PATH = 2048;
-const MAX_QUERY = 4096;
 
 function refuse(status: 400 | 405, message: string): NextResponse {
   const headers: Record<string, string> = {
     "Content-Type": "text/plain; charset=utf-8",
     "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
+    ...DOCUMENT_SECURITY_HEADERS,
   };
   if (status === 405) headers.Allow = "GET, HEAD";
   return new NextResponse(`${status} ${status === 405 ? "Method Not Allowed" : "Bad Request"}: ${message}\n`, { status, headers });
@@ -40,8 +40,6 @@ function pagePolicy(nonce: string): string {
   ].join("; ");
 }
 
-/** Feeds, OPML, the digest and JSON: documents, never run as a page, never framed. */
-const DOCUMENT_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 function withSecurityHeaders(response: NextResponse, policy: string): NextResponse {
   response.headers.set("Content-Security-Policy", policy);
@@ -81,6 +79,9 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Next's own assets and the public files are static: they need none of this.
-  matcher: ["/((?!_next/static|_next/image|fonts/|favicon\\.svg|robots\\.txt).*)"],
+  // Next's own assets and the public files are static: they need none of this. Nor does a feed's plain
+  // path (`/rss`, `/atom/cs.AI+cs.LG`: no percent-escape, a bounded length), the warm path readers poll:
+  // its route refuses other methods and long query strings and sets the document headers itself, and a
+  // proxy pass would cost it a fifth of its throughput. Any other feed path still comes through here.
+  matcher: ["/((?!_next/static|_next/image|fonts/|favicon\\.svg|robots\\.txt|(?:rss|atom|json)(?:/[^%/]{1,400})?$).*)"],
 };

@@ -1,7 +1,7 @@
 // The HTTP edge, Web APIs only: request → params → loadFeed → render (cached) → response, with conditional
 // requests and caching headers. Route handlers call these and nothing else.
 import { createHash } from "node:crypto";
-import { isAppError, type ErrorCode } from "./errors";
+import { AppError, isAppError, type ErrorCode } from "./errors";
 import { isOwnFeed, loadFeed, summariesPending, summaryCandidates, type FeedDeps } from "./feed";
 import type { Logger } from "./log";
 import type { LruCache } from "./lru";
@@ -10,6 +10,7 @@ import { canonicalSearch, parseFeedParams } from "./params";
 import { categoryName } from "./arxiv/categories";
 import { feedTitle, type FeedLinks } from "./render/document";
 import { renderOpml } from "./render/opml";
+import { DOCUMENT_SECURITY_HEADERS, MAX_QUERY } from "./security-headers";
 import { FORMATS, type FeedFormat } from "./render/formats";
 import type { Summaries } from "./summaries/service";
 import type { Feed, FeedParams } from "./types";
@@ -61,6 +62,8 @@ export async function handleFeed(
   const startedAt = deps.now();
   try {
     const url = new URL(request.url);
+    // Most feed paths reach here without proxy.ts (see its matcher): its length check is repeated here.
+    if (url.search.length > MAX_QUERY) throw new AppError("bad_request", "the request is too long");
     const params = parseFeedParams(segments, url.searchParams, deps.config);
     const origin = resolveOrigin(request, deps.origin);
     const search = canonicalSearch(url.searchParams);
@@ -180,7 +183,7 @@ function feedHeaders(rendered: RenderedFeed, status: Pick<Feed, "freshUntil" | "
     "Content-Type": FORMATS[format].contentType,
     ETag: rendered.etag,
     "Last-Modified": new Date(rendered.updatedAt).toUTCString(),
-    "X-Content-Type-Options": "nosniff",
+    ...DOCUMENT_SECURITY_HEADERS,
   });
   const untilUpdate = Math.floor((status.freshUntil - now) / 1000);
   if (status.warnings.length > 0) {
@@ -214,7 +217,7 @@ function isNotModified(request: Request, rendered: RenderedFeed): boolean {
 export function errorResponse(err: unknown, log: Logger, request?: Request): Response {
   const appError = isAppError(err) ? err : undefined;
   const status = appError ? STATUS[appError.code] : 500;
-  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8", ...DOCUMENT_SECURITY_HEADERS });
   let message: string;
   if (status < 500) {
     message = appError!.message;

@@ -254,6 +254,18 @@ describe("security headers", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
+
+  // Plain feed paths skip proxy.ts (its matcher): their route keeps its refusals and headers.
+  it.each(["/rss?keywords=" + "a".repeat(5000), "/atom/cs.AI?keywords=" + "a,".repeat(2100), "/json/cs.XX", "/rss/cs.AI%ZZ"])(
+    "%s: refused plainly, still a document",
+    async (p) => {
+      const { res, text } = await get(p);
+      expect([400, 404]).toContain(res.status);
+      expect(text.length).toBeLessThan(1024);
+      expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; sandbox");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    },
+  );
 });
 
 describe("the home page", () => {
