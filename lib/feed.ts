@@ -56,6 +56,20 @@ export function loadSnapshots(
   );
 }
 
+/**
+ * What a ranking holds, in bytes, at most: its own records and matches, and its papers as if it alone
+ * held them (most are shared with the source; a union's paper whose announce type differs is a copy).
+ */
+export function rankedFeedBytes(days: readonly AnnouncementDay<RankedPaper>[]): number {
+  let bytes = 64;
+  for (const day of days) {
+    for (const { paper, matches } of day.papers) {
+      bytes += 200 + 96 * matches.length + 2 * (paper.title.length + paper.abstract.length) + 64 * paper.authors.length;
+    }
+  }
+  return bytes;
+}
+
 /** The deployment's own feeds: config.json's categories (together or alone) and profile, no query. */
 export function isOwnFeed(params: FeedParams, config: AppConfig): boolean {
   return !params.custom && params.categories.every((c) => config.categories.includes(c));
@@ -166,7 +180,7 @@ export async function loadFeed(params: FeedParams, deps: FeedDeps): Promise<Feed
           ? rankSnapshots(params, snapshots, deps.config.daysBack)
           : await deps.customBuilds.run(() => rankSnapshotsInSlices(params, snapshots, deps.config.daysBack)),
     };
-    deps.feedCache.set(key, cached, 1 + cached.days.reduce((n, d) => n + d.papers.length, 0));
+    deps.feedCache.set(key, cached, rankedFeedBytes(cached.days));
   }
   if (deps.summaries.enabled && cached.summaries?.epoch !== epoch.count) {
     const papers = cached.days.flatMap((d) => d.papers.map((r) => r.paper));
@@ -207,7 +221,7 @@ export async function summaryCandidates(deps: FeedDeps): Promise<Paper[]> {
     let cached = deps.feedCache.get(key);
     if (!cached) {
       cached = { days: rankSnapshots(params, own, config.daysBack) };
-      deps.feedCache.set(key, cached, 1 + cached.days.reduce((n, d) => n + d.papers.length, 0));
+      deps.feedCache.set(key, cached, rankedFeedBytes(cached.days));
     }
     return cached.days.flatMap((d) => d.papers.map((r) => r.paper));
   });

@@ -162,7 +162,8 @@ export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
       .digest("base64url"),
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
-    feedCache: new LruCache<RankedFeed>(256, 200_000),
+    // Bytes, at most (rankedFeedBytes): some hundred custom feeds of 150 papers.
+    feedCache: new LruCache<RankedFeed>(256, 48 * 1024 * 1024),
     // One stranger's feed ranked at a time, a few more waiting; past that, 503 and Retry-After.
     customBuilds: createWorkQueue(1, 8, "custom feeds"),
     storeDegraded: degraded,

@@ -377,7 +377,7 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
       source,
       summaries: disabledSummaries("bench"),
       now: Date.now,
-      feedCache: new LruCache<RankedFeed>(256, 200_000),
+      feedCache: new LruCache<RankedFeed>(256, 48 * 1024 * 1024),
       customBuilds: createWorkQueue(1, 8, "custom feeds"),
     };
     const customQuery = (nonce: string) => new URLSearchParams(`keywords=LLM,inference,diffusion,agent,reasoning,benchmark,${nonce}`);

@@ -41,7 +41,7 @@ describe("npm run digest", () => {
     const sh = sourceHarness(arxiv, Date.now());
     const config = getConfig();
     const params = parseFeedParams(["cs.AI+cs.CL"], new URLSearchParams("keywords=LLM,agent^2&limit=10"), config);
-    const feed = await loadFeed(params, { config, source: sh.source, now: sh.clock.now, summaries: disabledSummaries("off"), feedCache: new LruCache<RankedFeed>(8, 10_000) });
+    const feed = await loadFeed(params, { config, source: sh.source, now: sh.clock.now, summaries: disabledSummaries("off"), feedCache: new LruCache<RankedFeed>(8, 16 * 1024 * 1024) });
     expect(ids).toEqual(feed.days[0]!.papers.map((e) => e.paper.id));
     expect(ids).toHaveLength(10);
     expect(digest).toMatch(/^# arXiv Papers Bot/);

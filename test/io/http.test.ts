@@ -46,7 +46,7 @@ function harness(
     renderTag: "unit-test",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries: disabledSummaries("no API key in unit tests"),
-    feedCache: new LruCache<RankedFeed>(64, 100_000),
+    feedCache: new LruCache<RankedFeed>(64, 64 * 1024 * 1024),
     storeDegraded: () => false,
     schedule: () => {
       throw new Error("summaries are off: nothing may be scheduled");

@@ -68,7 +68,7 @@ describeWithRedis("KV round trips per poll", () => {
       origin: { trustForwardedHeaders: false },
       renderTag: "kv-commands",
       renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
-      feedCache: new LruCache<RankedFeed>(64, 100_000),
+      feedCache: new LruCache<RankedFeed>(64, 64 * 1024 * 1024),
       summaries,
       storeDegraded: () => store.degraded,
       schedule: (task) => void tasks.push(task),

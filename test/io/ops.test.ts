@@ -49,7 +49,7 @@ function harness(options: HarnessOptions = {}) {
     now: sh.clock.now,
     log,
     summaries: options.summaries ?? disabledSummaries(DISABLED_REASON),
-    feedCache: new LruCache<RankedFeed>(64, 100_000),
+    feedCache: new LruCache<RankedFeed>(64, 64 * 1024 * 1024),
     storeHealth: options.storeHealth ?? (() => HEALTHY),
     probeStore:
       options.probeStore ??

@@ -100,7 +100,7 @@ function harness(options: { summaries?: "real" | "disabled" } = {}) {
     renderTag: "summary-budgets",
     renderCache: new LruCache<RenderedFeed>(200, 64 * 1024 * 1024),
     summaries,
-    feedCache: new LruCache<RankedFeed>(64, 100_000),
+    feedCache: new LruCache<RankedFeed>(64, 64 * 1024 * 1024),
     storeDegraded: () => false,
     schedule: () => {
       throw new Error("use get()");

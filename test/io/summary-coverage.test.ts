@@ -39,7 +39,7 @@ describe("one cron run with the shipped config.json", () => {
       now: sh.clock.now,
       log,
       summaries,
-      feedCache: new LruCache<RankedFeed>(64, 100_000),
+      feedCache: new LruCache<RankedFeed>(64, 64 * 1024 * 1024),
       storeHealth: () => ({ kind: "memory", healthy: true }),
       probeStore: async () => undefined,
       cronSecret: SECRET,

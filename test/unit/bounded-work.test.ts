@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config";
 import { AppError } from "../../lib/errors";
+import { rankedFeedBytes } from "../../lib/feed";
+import { LruCache } from "../../lib/lru";
 import { MAX_QUERY_COST, parseFeedParams, queryCost } from "../../lib/params";
 import { rankDays, rankDaysInSlices } from "../../lib/rank";
 import { createWorkQueue } from "../../lib/work-queue";
@@ -98,5 +100,19 @@ describe("createWorkQueue", () => {
     const queue = createWorkQueue(1, 0, "x");
     await expect(queue.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await queue.run(async () => "next")).toBe("next");
+  });
+});
+
+describe("the feed cache counts bytes", () => {
+  it("a ranking's size grows with its papers' text and matches, and bounds what the cache keeps", () => {
+    const papers = parseFixture("day/rss-cs.AI.xml").papers;
+    const ranked = rankDays([{ date: "2026-06-30", papers }], makeProfile({ limit: 150 }));
+    const bytes = rankedFeedBytes(ranked);
+    const text = ranked[0]!.papers.reduce((n, r) => n + r.paper.title.length + r.paper.abstract.length, 0);
+    expect(bytes).toBeGreaterThan(2 * text);
+    expect(bytes).toBeLessThan(4 * text + 150 * 2000);
+    const cache = new LruCache<unknown>(256, 3 * bytes);
+    for (let i = 0; i < 10; i++) cache.set(String(i), ranked, bytes);
+    expect([...Array(10).keys()].filter((i) => cache.get(String(i)) !== undefined)).toEqual([7, 8, 9]);
   });
 });
