@@ -14,7 +14,7 @@ const cdata = (text: string) => xmlJsCdata(text) as unknown as string;
 
 function feedOptions(doc: FeedDocument, self: string, xml: boolean): FeedOptions {
   const text = xml ? xmlJsText : (s: string) => s;
-  return {
+  const options: FeedOptions = {
     id: text(self),
     title: text(doc.title),
     description: text(doc.description),
@@ -26,9 +26,11 @@ function feedOptions(doc: FeedDocument, self: string, xml: boolean): FeedOptions
     language: "en",
     // Minutes a reader may cache the RSS feed; arXiv announces once a day, and ETags make polls cheap.
     ttl: 60,
-    // Atom needs an author for entries without one; arXiv papers always name theirs, but be safe.
-    author: { name: FEED_AUTHOR, link: doc.links.html },
   };
+  // Atom needs an author for entries without one; arXiv papers always name theirs, but be safe. (JSON Feed
+  // 1.1 lists its authors, which renderJson writes itself.)
+  if (xml) options.author = { name: FEED_AUTHOR, link: doc.links.html };
+  return options;
 }
 
 function build(doc: FeedDocument, self: string, xml: boolean, toItem: (item: FeedItem) => Item): Feed {
@@ -76,7 +78,7 @@ export function renderAtom(doc: FeedDocument): string {
 }
 
 export function renderJson(doc: FeedDocument): string {
-  const text = build(doc, doc.links.json, false, (item) => ({
+  const pretty = build(doc, doc.links.json, false, (item) => ({
     title: item.title,
     id: item.guid,
     link: item.link,
@@ -90,14 +92,25 @@ export function renderJson(doc: FeedDocument): string {
       { name: "_arxiv", objects: arxivExtension(item) },
     ],
   })).json1();
-  // The package writes JSON Feed 1.0 with one author per item; 1.1 lists them all.
-  const json = JSON.parse(text) as { version: string; language?: string; author?: unknown; authors?: unknown; items: { author?: unknown }[] };
-  json.version = "https://jsonfeed.org/version/1.1";
-  json.language = "en";
-  delete json.author;
-  json.authors = [{ name: FEED_AUTHOR, url: doc.links.html }];
-  for (const entry of json.items) delete entry.author;
-  return JSON.stringify(json);
+  // The package writes JSON Feed 1.0, indented; the feed is JSON Feed 1.1, compact, with its language and
+  // authors last: the same text as parsing the package's output, changing it and writing it out again.
+  const json = compactJson(pretty);
+  if (!json.startsWith(JSON_FEED_1) || !json.endsWith("}")) throw new Error("feed: unexpected JSON Feed output");
+  const tail = `,"language":"en","authors":${JSON.stringify([{ name: FEED_AUTHOR, url: doc.links.html }])}}`;
+  return `${JSON_FEED_1_1}${json.slice(JSON_FEED_1.length, -1)}${tail}`;
+}
+
+const JSON_FEED_1 = '{"version":"https://jsonfeed.org/version/1",';
+const JSON_FEED_1_1 = '{"version":"https://jsonfeed.org/version/1.1",';
+
+// In JSON text a line break is never inside a string (it is written `\n` there), so each one the package
+// wrote starts its indentation, followed in an object by a member's name and `": "`, else by a value or a
+// closing bracket.
+const INDENTATION = /\n *(?:("(?:[^"\\]|\\.)*":) )?/g;
+
+/** `JSON.stringify(value, null, 4)` → `JSON.stringify(value)`, without parsing it. */
+export function compactJson(pretty: string): string {
+  return pretty.replace(INDENTATION, "$1");
 }
 
 /** Machine-readable ranking and metadata for JSON Feed clients (an `_`-prefixed extension). */

@@ -10,6 +10,7 @@ import { getConfig, parseConfig } from "../../lib/config";
 import { buildFeed } from "../../lib/feed";
 import { parseFeedParams } from "../../lib/params";
 import type { FeedLinks } from "../../lib/render/document";
+import { compactJson } from "../../lib/render/feeds";
 import { FORMATS } from "../../lib/render/formats";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type Feed, type FeedEntry, type Paper, type SummaryRecord } from "../../lib/types";
 import { parseFixture } from "../helpers/fixtures";
@@ -198,8 +199,25 @@ const arbitraryFeed: fc.Arbitrary<Feed> = fc
 describe("arbitrary feeds render to the same bytes as before", { timeout: PROPERTY_TIMEOUT }, () => {
   it("RSS, Atom and JSON Feed, with arbitrary text in every field", () => {
     fc.assert(
-      fc.property(arbitraryFeed, fc.boolean(), (feed, plain) => expectSameRender(feed, plain ? PLAIN_LINKS : LINKS)),
+      fc.property(arbitraryFeed, fc.boolean(), (feed, plain) => {
+        expectSameRender(feed, plain ? PLAIN_LINKS : LINKS);
+      }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe("compactJson", { timeout: PROPERTY_TIMEOUT }, () => {
+  it("writes any JSON value the package indented as JSON.stringify writes it compact", () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom('"', '\\', '\\"', '": ', "\n", "a\\", "\u2028"));
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: "small" }, fc.jsonValue(), hostileString, fc.array(tie("any")), fc.dictionary(key, tie("any"))),
+    })).any;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(compactJson(JSON.stringify(v, null, 4))).toBe(JSON.stringify(v));
+      }),
+      { numRuns: RUNS * 5 },
     );
   });
 });
