@@ -83,9 +83,16 @@ export function feedDescription(feed: Feed): string {
 }
 
 export function toFeedDocument(feed: Feed, links: FeedLinks, base?: RankProfile): FeedDocument {
+  // Midnight US Eastern takes an Intl time-zone call or two: once per announcement day, not per paper.
+  const instants = new Map<string, number>();
+  const announced = (date: string) => {
+    let instant = instants.get(date);
+    if (instant === undefined) instants.set(date, (instant = announcementInstant(date)));
+    return instant;
+  };
   const items: FeedItem[] = [];
   for (const day of feed.days) {
-    for (const entry of day.papers) items.push(toItem(entry));
+    for (const entry of day.papers) items.push(toItem(entry, announced));
   }
   return {
     title: feedTitle(feed.params.categories, feed.params.custom && base ? { profile: feed.params.profile, base } : undefined),
@@ -120,12 +127,12 @@ function cleanSummary(summary: SummaryRecord): SummaryRecord {
   return { ...summary, model: cleanLine(summary.model), markdown: cleanText(summary.markdown) };
 }
 
-function toItem(entry: FeedEntry): FeedItem {
+function toItem(entry: FeedEntry, announced: (date: string) => number): FeedItem {
   const { summary: originalSummary, ...original } = entry;
   const p = cleanPaper(original.paper);
   const ranked: RankedPaper = { ...original, paper: p, matches: original.matches.map((m) => ({ ...m, term: cleanLine(m.term) })) };
   const aiSummary = originalSummary && cleanSummary(originalSummary);
-  const published = new Date(announcementInstant(p.announced));
+  const published = new Date(announced(p.announced));
   return {
     ...(aiSummary ? { aiSummary } : {}),
     guid: p.id,
