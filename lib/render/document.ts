@@ -3,6 +3,7 @@
 import { categoryName } from "../arxiv/categories";
 import { arxivLinks, isCategoryCode } from "../arxiv/ids";
 import { announcementInstant } from "../arxiv/schedule";
+import { LruCache } from "../lru";
 import { cleanLine, cleanText } from "../text";
 import type { Feed, FeedEntry, Paper, RankProfile, RankedPaper, SummaryRecord } from "../types";
 import { escapeHtml, escapeHtmlAttr, safeHttpUrl } from "./escape";
@@ -123,15 +124,44 @@ export function cleanPaper(paper: Paper): Paper {
   return cleaned;
 }
 
-function cleanSummary(summary: SummaryRecord): SummaryRecord {
-  return { ...summary, model: cleanLine(summary.model), markdown: cleanText(summary.markdown) };
+interface SummaryBody {
+  /** The summary's Markdown, cleaned. */
+  markdown: string;
+  /** That Markdown as HTML. */
+  html: string;
+}
+
+// A summary is kept forever and shows in every format, profile and feed of its paper, and in each render
+// after every new summary of the day; its Markdown is cleaned and rendered once. Keyed by the Markdown as
+// stored; sizes in bytes (UTF-16), keys included.
+const summaryBodies = new LruCache<SummaryBody>(2_000, 16 * 1024 * 1024);
+
+function summaryBody(markdown: string): SummaryBody {
+  let body = summaryBodies.get(markdown);
+  if (!body) {
+    const cleaned = cleanText(markdown);
+    body = { markdown: cleaned, html: renderMarkdown(cleaned) };
+    summaryBodies.set(markdown, body, 2 * (markdown.length + (cleaned === markdown ? 0 : cleaned.length) + body.html.length));
+  }
+  return body;
+}
+
+/** The AI summary in an item: a heading naming its model, then its HTML. */
+function summarySection(model: string, html: string): string {
+  return `<h3>AI summary (by ${escapeHtml(model)})</h3>${html}`;
 }
 
 function toItem(entry: FeedEntry, announced: (date: string) => number): FeedItem {
   const { summary: originalSummary, ...original } = entry;
   const p = cleanPaper(original.paper);
   const ranked: RankedPaper = { ...original, paper: p, matches: original.matches.map((m) => ({ ...m, term: cleanLine(m.term) })) };
-  const aiSummary = originalSummary && cleanSummary(originalSummary);
+  let aiSummary: SummaryRecord | undefined;
+  let summaryHtml: string | undefined;
+  if (originalSummary) {
+    const body = summaryBody(originalSummary.markdown);
+    aiSummary = { ...originalSummary, model: cleanLine(originalSummary.model), markdown: body.markdown };
+    summaryHtml = summarySection(aiSummary.model, body.html);
+  }
   const published = new Date(announced(p.announced));
   return {
     ...(aiSummary ? { aiSummary } : {}),
@@ -143,7 +173,7 @@ function toItem(entry: FeedEntry, announced: (date: string) => number): FeedItem
     authors: p.authors,
     categories: p.categories,
     summary: p.abstract,
-    contentHtml: itemHtml(ranked, aiSummary),
+    contentHtml: itemHtmlWith(ranked, summaryHtml),
     ranked,
   };
 }
@@ -181,6 +211,11 @@ function doiLink(doi: string): string {
  * Takes cleaned text (cleanPaper); every text is escaped here and only http(s) URLs become links.
  */
 export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string {
+  return itemHtmlWith(ranked, aiSummary && summarySection(aiSummary.model, renderMarkdown(aiSummary.markdown)));
+}
+
+/** itemHtml with the AI summary's heading and HTML made already. */
+function itemHtmlWith(ranked: RankedPaper, summaryHtml?: string): string {
   const p = ranked.paper;
   const [primary, ...others] = p.categories;
   const matched = ranked.matches.length
@@ -214,7 +249,6 @@ export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string
   const arxiv = arxivLinks(p.id);
   const links = [link(arxiv.abs, `arXiv:${p.id}v${p.version}`), link(arxiv.pdf, "PDF"), link(arxiv.html, "HTML")].join(" · ");
   const head = `<p>${facts.join("<br>")}</p>`;
-  if (!aiSummary) return `${head}${abstract}<p>${links}</p>`;
-  const summary = `<h3>AI summary (by ${escapeHtml(aiSummary.model)})</h3>${renderMarkdown(aiSummary.markdown)}`;
-  return `${head}${summary}<h3>Abstract</h3>${abstract}<p>${links}</p>`;
+  if (summaryHtml === undefined) return `${head}${abstract}<p>${links}</p>`;
+  return `${head}${summaryHtml}<h3>Abstract</h3>${abstract}<p>${links}</p>`;
 }
