@@ -13,6 +13,7 @@ import type { FeedLinks } from "../../lib/render/document";
 import { compactJson } from "../../lib/render/feeds";
 import { FORMATS } from "../../lib/render/formats";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type Feed, type FeedEntry, type Paper, type SummaryRecord } from "../../lib/types";
+import { cleanLine, cleanText } from "../../lib/text";
 import { parseFixture } from "../helpers/fixtures";
 import { hostilePaper, hostileString, hostileSummary } from "../helpers/hostile";
 import * as reference from "../helpers/render-reference";
@@ -218,6 +219,25 @@ describe("compactJson", { timeout: PROPERTY_TIMEOUT }, () => {
         expect(compactJson(JSON.stringify(v, null, 4))).toBe(JSON.stringify(v));
       }),
       { numRuns: RUNS * 5 },
+    );
+  });
+});
+
+describe("cleanText and cleanLine", { timeout: PROPERTY_TIMEOUT }, () => {
+  it("clean any text as they did before they skipped clean text", () => {
+    const space = fc.constantFrom(" ", "  ", "\t", "\n", "\r", "\r\n", "\u00A0", "\u2028", "\u3000", "\uFEFF", "\u200B", "\uDB40\uDC01", "\uD83D\uDE00");
+    const text = fc.oneof(
+      hostileString,
+      fc.string({ unit: "binary", maxLength: 20 }),
+      fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
+      fc.array(fc.oneof(space, fc.string({ unit: "grapheme-ascii", maxLength: 3 })), { maxLength: 8 }).map((p) => p.join("")),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(cleanText(s)).toBe(reference.cleanText(s));
+        expect(cleanLine(s)).toBe(reference.cleanLine(s));
+      }),
+      { numRuns: RUNS * 20 },
     );
   });
 });
