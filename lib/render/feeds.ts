@@ -11,6 +11,8 @@ const CATEGORY_DOMAIN = "https://arxiv.org/category_taxonomy";
 
 /** The feed package types CDATA fields as strings; xml-js writes an array as consecutive sections. */
 const cdata = (text: string) => xmlJsCdata(text) as unknown as string;
+/** An element's text as xml-js's own text node, where the package types a string. */
+const textNode = (text: string) => ({ _text: text }) as unknown as string;
 
 function feedOptions(doc: FeedDocument, self: string, xml: boolean): FeedOptions {
   const text = xml ? xmlJsText : (s: string) => s;
@@ -69,7 +71,9 @@ export function renderAtom(doc: FeedDocument): string {
     published: item.published,
     description: cdata(escapeHtml(item.summary)),
     content: cdata(item.contentHtml),
-    author: item.authors.map((name) => ({ name: xmlJsText(name) })),
+    // A name as a text node, not a string: xml-js asks of every string element whether it has content by
+    // enumerating its characters (for…in): a fifth of an Atom render when every name was a string. Same output.
+    author: item.authors.map((name) => ({ name: textNode(xmlJsText(name)) })),
     // Category codes hold no character that needs escaping (the package escapes `&` in attributes itself).
     category: item.categories.map((c) => ({ name: c, term: c })),
   })).atom1();
