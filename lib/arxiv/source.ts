@@ -394,7 +394,6 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
 
   async function refresh(category: string): Promise<CategorySnapshot> {
     const priority = isConfigured(category);
-    const waitMs = priority ? deps.maxWaitMs : Math.min(deps.maxWaitMs, OTHER_MAX_WAIT_MS);
     const paused = await currentArxivPause(polite);
     if (paused) return snapshot(category, await currentState(category), pausedProblem(paused));
     if (!priority) {
@@ -403,7 +402,7 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
       otherRefreshes++;
     }
     try {
-      return await refreshLocked(category, priority, deps.now() + waitMs);
+      return await refreshLocked(category, priority, deps.now() + waitMsOf(priority));
     } finally {
       if (!priority) otherRefreshes--;
     }
