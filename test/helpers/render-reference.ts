@@ -7,6 +7,7 @@ import type StateInline from "markdown-it/lib/rules_inline/state_inline.mjs";
 import { Feed, type FeedOptions, type Item } from "feed";
 import { categoryName } from "../../lib/arxiv/categories";
 import { arxivLinks, isCategoryCode } from "../../lib/arxiv/ids";
+import { announcementInstant } from "../../lib/arxiv/schedule";
 import { splitMath, texToMathml } from "../../lib/render/math";
 import type { Feed as AppFeed, FeedEntry, Paper, RankProfile, RankedPaper, SummaryRecord } from "../../lib/types";
 
@@ -40,58 +41,7 @@ export function cleanLine(value: string): string {
   return cleanText(value).replace(/\s+/g, " ").trim();
 }
 
-// ---- lib/arxiv/schedule.ts (announcementInstant) ----
-const ET = "America/New_York";
-
-const etFormat = new Intl.DateTimeFormat("en-US", {
-  timeZone: ET,
-  hourCycle: "h23",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function etWallClock(t: number): WallClock {
-  const parts = Object.fromEntries(etFormat.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
-/** The UTC instant of midnight US Eastern on a calendar day (DST-aware). */
-function etMidnight(year: number, month: number, day: number): number {
-  const utcMidnight = Date.UTC(year, month - 1, day);
-  // Eastern is UTC-5 or UTC-4: try both offsets and keep the one that reads as 00:00 in New York.
-  for (const offsetHours of [4, 5]) {
-    const t = utcMidnight + offsetHours * 3_600_000;
-    const w = etWallClock(t);
-    if (w.hour === 0 && w.minute === 0 && w.day === day) return t;
-  }
-  return utcMidnight + 5 * 3_600_000;
-}
-
-/** Midnight US Eastern on an announcement day (`YYYY-MM-DD`): the instant arXiv dates its items. */
-export function announcementInstant(date: string): number {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  return etMidnight(y, m, d);
-}
+// ---- lib/arxiv/schedule.ts: announcementInstant is unchanged, imported ----
 
 // ---- lib/render/escape.ts ----
 // Pure: one function per output context. Every text from arXiv, a model or the store reaches a feed, a page
