@@ -7,7 +7,7 @@ import { nextArxivUpdate } from "./arxiv/schedule";
 import type { AppConfig } from "./config";
 import { AppError, isAppError } from "./errors";
 import type { LruCache } from "./lru";
-import { rankDays, rankDaysInSlices } from "./rank";
+import { indexCanRank, indexDaysInSlices, rankDays, rankDaysInSlices, type DayIndexes } from "./rank";
 import type { Summaries } from "./summaries/service";
 import type { WorkQueue } from "./work-queue";
 import type { AnnouncementDay, Feed, FeedEntry, FeedParams, FeedProblem, Paper, RankedPaper, SummaryRecord } from "./types";
@@ -23,6 +23,21 @@ export interface FeedDeps {
   schedule?: (task: () => Promise<void>) => void;
   /** Where feeds other than the configured ones are ranked when not cached: one or few at a time. */
   customBuilds?: WorkQueue;
+  /** Unions of categories' papers by what they were composed from, and their indexes once made. */
+  unions?: LruCache<ComposedUnion>;
+}
+
+/**
+ * The days of some categories' papers, composed into one union. Other profiles than the deployment's
+ * own then rank it from an index of its words (lib/rank.ts), made when a second one asks: the first may
+ * be a stranger's only query, and the deployment's own profiles rank each union once per version.
+ */
+export interface ComposedUnion {
+  days: AnnouncementDay<Paper>[];
+  /** Rankings of this union by profiles not the deployment's own. */
+  customRankings: number;
+  indexes?: DayIndexes;
+  indexing?: Promise<DayIndexes>;
 }
 
 /** What the feed cache keeps: the ranking of some papers, and the summaries found for them at an epoch. */
@@ -98,24 +113,62 @@ function checkServable(params: FeedParams, snapshots: readonly CategorySnapshot[
   }
 }
 
-/** Pure: snapshots → one union, ranked per day, a paper once (on its newest day). */
-export function rankSnapshots(params: FeedParams, snapshots: readonly CategorySnapshot[], daysBack: number): AnnouncementDay<RankedPaper>[] {
-  const union = composeDays(
-    params.categories,
-    snapshots.map((s) => s.days),
-    daysBack,
-  );
-  return dropRepeats(rankDays(union, params.profile));
+/** The union of the snapshots' days, composed once per version of them when `unions` keeps it. */
+function unionOf(
+  categories: readonly string[],
+  snapshots: readonly CategorySnapshot[],
+  daysBack: number,
+  unions: LruCache<ComposedUnion> | undefined,
+): { key: string; union: ComposedUnion } {
+  const key = `${categories.join("+")}\n${daysBack}\n${feedVersionKey(snapshots)}`;
+  let union = unions?.get(key);
+  if (!union) {
+    const days = composeDays(
+      categories,
+      snapshots.map((s) => s.days),
+      daysBack,
+    );
+    union = { days, customRankings: 0 };
+    unions?.set(key, union, unionBytes(union));
+  }
+  return { key, union };
 }
 
-/** rankSnapshots, yielding to the event loop between slices of work. */
-async function rankSnapshotsInSlices(params: FeedParams, snapshots: readonly CategorySnapshot[], daysBack: number) {
-  const union = composeDays(
-    params.categories,
-    snapshots.map((s) => s.days),
-    daysBack,
-  );
-  return dropRepeats(await rankDaysInSlices(union, params.profile));
+/**
+ * What a union holds of its own, in bytes: its days' slots, the copies of papers whose announce type it
+ * changed (their texts are the source's), and its index.
+ */
+function unionBytes(union: ComposedUnion): number {
+  let bytes = 128;
+  for (const day of union.days) bytes += 64 + 8 * day.papers.length;
+  for (const index of union.indexes?.values() ?? []) bytes += index.bytes;
+  return bytes;
+}
+
+/** Pure: snapshots → one union, ranked per day, a paper once (on its newest day). */
+export function rankSnapshots(
+  params: FeedParams,
+  snapshots: readonly CategorySnapshot[],
+  daysBack: number,
+  unions?: LruCache<ComposedUnion>,
+): AnnouncementDay<RankedPaper>[] {
+  const { union } = unionOf(params.categories, snapshots, daysBack, unions);
+  return dropRepeats(rankDays(union.days, params.profile, union.indexes));
+}
+
+/**
+ * rankSnapshots for a profile not the deployment's own, yielding to the event loop between slices of
+ * work; from the union's second such ranking on, from its index (made in slices too).
+ */
+async function rankCustomInSlices(params: FeedParams, snapshots: readonly CategorySnapshot[], deps: FeedDeps) {
+  const { key, union } = unionOf(params.categories, snapshots, deps.config.daysBack, deps.unions);
+  if (deps.unions && !union.indexes && indexCanRank(params.profile) && ++union.customRankings >= 2) {
+    union.indexing ??= indexDaysInSlices(union.days);
+    union.indexes = await union.indexing;
+    delete union.indexing;
+    deps.unions.set(key, union, unionBytes(union));
+  }
+  return dropRepeats(await rankDaysInSlices(union.days, params.profile, undefined, union.indexes));
 }
 
 /**
@@ -177,8 +230,8 @@ export async function loadFeed(params: FeedParams, deps: FeedDeps): Promise<Feed
     cached = {
       days:
         configured || !deps.customBuilds
-          ? rankSnapshots(params, snapshots, deps.config.daysBack)
-          : await deps.customBuilds.run(() => rankSnapshotsInSlices(params, snapshots, deps.config.daysBack)),
+          ? rankSnapshots(params, snapshots, deps.config.daysBack, deps.unions)
+          : await deps.customBuilds.run(() => rankCustomInSlices(params, snapshots, deps)),
     };
     deps.feedCache.set(key, cached, rankedFeedBytes(cached.days));
   }
@@ -220,7 +273,7 @@ export async function summaryCandidates(deps: FeedDeps): Promise<Paper[]> {
     const key = `${params.cacheKey}\n${feedVersionKey(own)}`;
     let cached = deps.feedCache.get(key);
     if (!cached) {
-      cached = { days: rankSnapshots(params, own, config.daysBack) };
+      cached = { days: rankSnapshots(params, own, config.daysBack, deps.unions) };
       deps.feedCache.set(key, cached, rankedFeedBytes(cached.days));
     }
     return cached.days.flatMap((d) => d.papers.map((r) => r.paper));

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createArxivSource, type ArxivSource } from "./arxiv/source";
 import { getConfig, getEnv, type AppConfig, type AppEnv } from "./config";
-import type { RankedFeed } from "./feed";
+import type { ComposedUnion, RankedFeed } from "./feed";
 import type { FeedHandlerDeps, RenderedFeed } from "./http";
 import type { OpsDeps } from "./ops";
 import { consoleLogger, type Logger } from "./log";
@@ -166,6 +166,9 @@ export function createLiveDeps(options: { log?: Logger } = {}): LiveDeps {
     feedCache: new LruCache<RankedFeed>(256, 48 * 1024 * 1024),
     // One stranger's feed ranked at a time, a few more waiting; past that, 503 and Retry-After.
     customBuilds: createWorkQueue(1, 8, "custom feeds"),
+    // Bytes, at most (the composed days and their word indexes, some 1.2 KB a paper): the unions custom
+    // feeds are ranked from, a 5-day union of 2,000 papers a day about 12 MB.
+    unions: new LruCache<ComposedUnion>(64, 32 * 1024 * 1024),
     storeDegraded: degraded,
     probeStore: async () => void (await store.get("arxiv-rss-bot:health-probe")),
     cronSecret: env.cronSecret,

@@ -4,7 +4,8 @@
 // Matching runs in one pass per text: a profile's keywords and exclusions are compiled once (and kept, by
 // their terms and mode) into one Aho–Corasick automaton over the lower-cased text, which reports every
 // occurrence of every term; the word-boundary checks then run per occurrence. Each paper's title and
-// abstract are lower-cased once, and kept while the paper lives.
+// abstract are lower-cased once, and kept while the paper lives. A day ranked by many profiles (custom
+// feeds) can instead be ranked from an index of its words (PaperIndex), with the same results.
 import { LruCache } from "./lru";
 import type { AnnouncementDay, KeywordMatch, MatchMode, Paper, RankProfile, RankedPaper } from "./types";
 
@@ -22,6 +23,18 @@ function isWordCharAt(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
   if (c < 128) return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
   return WORD_CHAR_RE.test(s[i]!);
+}
+
+/** Whether `s` is not empty and every code unit of it a letter or digit, by isWordCharAt's rule. */
+/** isWordCharAt(s, i) for the code unit c = s.charCodeAt(i), read already. */
+function isWordCode(c: number, s: string, i: number): boolean {
+  if (c < 128) return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  return WORD_CHAR_RE.test(s[i]!);
+}
+
+function isAllWordChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isWordCharAt(s, i)) return false;
+  return s.length > 0;
 }
 
 function escapeRegExp(s: string): string {
@@ -216,6 +229,13 @@ class TermSet {
    * with the automaton, once per term without it, and once more for each multi-word keyword's pattern.
    */
   readonly passes: number;
+  /** How each term is looked for. */
+  readonly plans: readonly TermPlan[];
+  /**
+   * Whether a PaperIndex can answer every term: each needle is letters and digits only, so that each of
+   * its occurrences lies inside one word of a text.
+   */
+  readonly indexable: boolean;
   private readonly edges: Uint8Array;
   private readonly needleLength: Int32Array;
   private readonly patterns: (RegExp | undefined)[];
@@ -234,6 +254,8 @@ class TermSet {
     mode: MatchMode,
   ) {
     const plans = terms.map((term) => planTerm(term, mode));
+    this.plans = plans;
+    this.indexable = plans.every((p) => isAllWordChars(p.needle));
     this.size = plans.length;
     this.flags = new Uint8Array(keywordCount);
     this.edges = Uint8Array.from(plans, (p) => p.edges);
@@ -352,10 +374,12 @@ function lowered(paper: Paper): Lowered {
 interface CompiledProfile {
   terms: TermSet;
   profile: RankProfile;
+  /** The keywords' weights, by term index. */
+  weights: Float64Array;
 }
 
 function compileProfile(profile: RankProfile): CompiledProfile {
-  return { terms: termSetOf(profile), profile };
+  return { terms: termSetOf(profile), profile, weights: Float64Array.from(profile.keywords, (k) => k.weight) };
 }
 
 /** Scores one paper, or returns undefined when the profile filters it out. */
@@ -367,8 +391,15 @@ function scorePaper(paper: Paper, compiled: CompiledProfile): RankedPaper | unde
     const l = lowered(paper);
     if (!terms.scan(l.title, l.titleLower, IN_TITLE) || !terms.scan(l.abstract, l.abstractLower, IN_ABSTRACT)) return undefined;
   }
-  const { touched, flags } = terms;
-  if (terms.keywordCount > 0 && touched.length === 0) return undefined;
+  return scoreMatches(paper, profile, terms.touched, terms.flags, 0);
+}
+
+/**
+ * A paper's score from the keywords found in it (`touched`, in any order; sorted here), where
+ * `flags[base + t]` says where keyword t was found; undefined when the profile filters it out.
+ */
+function scoreMatches(paper: Paper, profile: RankProfile, touched: number[], flags: Uint8Array, base: number): RankedPaper | undefined {
+  if (profile.keywords.length > 0 && touched.length === 0) return undefined;
 
   // In keyword order, as the matches are listed and the weights added.
   touched.sort((x, y) => x - y);
@@ -377,8 +408,9 @@ function scorePaper(paper: Paper, compiled: CompiledProfile): RankedPaper | unde
   let inTitleTotal = 0;
   for (const t of touched) {
     const { term, weight } = profile.keywords[t]!;
-    const inTitle = (flags[t]! & IN_TITLE) !== 0;
-    matches.push({ term, weight, inTitle, inAbstract: (flags[t]! & IN_ABSTRACT) !== 0 });
+    const found = flags[base + t]!;
+    const inTitle = (found & IN_TITLE) !== 0;
+    matches.push({ term, weight, inTitle, inAbstract: (found & IN_ABSTRACT) !== 0 });
     any += weight;
     if (inTitle) inTitleTotal += weight;
   }
@@ -391,6 +423,363 @@ function scorePaper(paper: Paper, compiled: CompiledProfile): RankedPaper | unde
 // Weights like 0.1 add up to 0.30000000000000004; scores are shown and compared at 1e-6.
 function roundScore(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** Where a word occurs, in PaperIndex's postings: a paper's position, twice, plus 1 when in its abstract. */
+const IN_ABSTRACT_BIT = 1;
+
+/**
+ * One day's papers as the words of their lower-cased titles and abstracts: maximal runs of letters and
+ * digits, by the rule the word boundaries follow, each word listed once per text. A needle of letters and
+ * digits only occurs in a text exactly when one of the text's words equals it (a one-word keyword,
+ * "word"), starts with it ("prefix") or contains it ("substring", and a multi-word keyword's first word,
+ * after which its pattern runs on those texts alone). So a profile ranks the day from a search of its
+ * distinct words (a few percent of its characters) and the texts they list, instead of a scan of every
+ * character: what a custom feed over papers already ranked once needs. lib/feed.ts decides when a
+ * union's days are indexed.
+ */
+export class PaperIndex {
+  /** Bytes the index holds, roughly (for the cache that keeps it). */
+  readonly bytes: number;
+  /** The distinct words, sorted by code unit. */
+  private readonly words: string[];
+  /** The texts of words[r]: postings[postingStart[r]] … postings[postingStart[r + 1] − 1], in text order. */
+  private readonly postingStart: Int32Array;
+  private readonly postings: Int32Array;
+  /** The words joined by "\n" (a non-word character: no needle spans two), and where each starts in it. */
+  private joined: { text: string; starts: Int32Array } | undefined;
+
+  /** Made by IndexBuilder.finish. */
+  constructor(
+    readonly papers: readonly Paper[],
+    /** The texts the words were read from: a paper changed since is ranked by scanning. */
+    private readonly titles: readonly string[],
+    private readonly abstracts: readonly string[],
+    /** Each paper's idSortKey. */
+    readonly sortKeys: Float64Array,
+    words: WordTable,
+    pairWord: Int32Array,
+    pairText: Int32Array,
+    pairs: number,
+  ) {
+    // Words renumbered in sorted order (by code unit), so that a word, or the words starting with a
+    // needle, are found by binary search; postings grouped by word (a counting sort: each word's stay in
+    // text order).
+    const count = words.words.length;
+    const order = Array.from({ length: count }, (_, w) => w).sort((a, b) => (words.words[a]! < words.words[b]! ? -1 : 1));
+    const rankOf = new Int32Array(count);
+    for (let r = 0; r < count; r++) rankOf[order[r]!] = r;
+    this.words = order.map((w) => words.words[w]!);
+    this.postingStart = new Int32Array(count + 1);
+    for (let k = 0; k < pairs; k++) this.postingStart[rankOf[pairWord[k]!]! + 1]!++;
+    for (let r = 0; r < count; r++) this.postingStart[r + 1]! += this.postingStart[r]!;
+    this.postings = new Int32Array(pairs);
+    const cursor = this.postingStart.slice(0, count);
+    for (let k = 0; k < pairs; k++) this.postings[cursor[rankOf[pairWord[k]!]!]!++] = pairText[k]!;
+    // The words (as strings, and joined once a needle is sought inside words), the postings, the papers' slots.
+    this.bytes = 256 + 24 * papers.length + 56 * count + 4 * (count + pairs);
+  }
+
+  /** Whether every paper's title and abstract are still those the words were read from. */
+  isCurrent(): boolean {
+    const { papers, titles, abstracts } = this;
+    for (let p = 0; p < papers.length; p++) if (papers[p]!.title !== titles[p] || papers[p]!.abstract !== abstracts[p]) return false;
+    return true;
+  }
+
+  /** The title (field 0) or abstract (field 1) of paper p as indexed, by its text id 2p + field. */
+  text(textId: number): string {
+    return (textId & IN_ABSTRACT_BIT ? this.abstracts : this.titles)[textId >> 1]!;
+  }
+
+  /**
+   * Calls `visit` with each text (by id) holding a word in which `plan`'s needle occurs as the plan asks:
+   * anywhere in it (edges 0, or a pattern's first word), at its start (1), or as the whole word (2).
+   */
+  forEachText(plan: TermPlan, visit: (textId: number) => void): void {
+    const { words, postingStart, postings } = this;
+    const visitWord = (r: number) => {
+      for (let k = postingStart[r]!, end = postingStart[r + 1]!; k < end; k++) visit(postings[k]!);
+    };
+    const { needle } = plan;
+    if (plan.pattern || plan.edges === 0) {
+      this.joined ??= joinWords(words);
+      const { text, starts } = this.joined;
+      for (let at = text.indexOf(needle), r = 0; at >= 0; at = text.indexOf(needle, starts[r + 1]!)) {
+        r = upperBound(starts, at) - 1;
+        visitWord(r);
+      }
+      return;
+    }
+    let r = lowerBound(words, needle);
+    if (plan.edges === 2) {
+      if (words[r] === needle) visitWord(r);
+      return;
+    }
+    for (; r < words.length && words[r]!.startsWith(needle); r++) visitWord(r);
+  }
+}
+
+/** The words joined by "\n", and where each starts in the text (the last entry: its length). */
+function joinWords(words: readonly string[]): { text: string; starts: Int32Array } {
+  const starts = new Int32Array(words.length + 1);
+  for (let r = 0; r < words.length; r++) starts[r + 1] = starts[r]! + words[r]!.length + 1;
+  return { text: `${words.join("\n")}\n`, starts };
+}
+
+/** The first position in sorted `words` whose word is not below `word`. */
+function lowerBound(words: readonly string[], word: string): number {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[mid]! < word) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first position in ascending `values` whose value is above `value`. */
+function upperBound(values: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Reads papers' words one paper at a time (so that a large day can be indexed in slices), then the index. */
+export class IndexBuilder {
+  private readonly titles: string[] = [];
+  private readonly abstracts: string[] = [];
+  private readonly words = new WordTable();
+  /** Each word of each text once: (word, text) pairs in text order. */
+  private pairWord = new Int32Array(4096);
+  private pairText = new Int32Array(4096);
+  private pairs = 0;
+
+  constructor(private readonly papers: readonly Paper[]) {}
+
+  /** Whether every paper has been read. */
+  get done(): boolean {
+    return this.titles.length === this.papers.length;
+  }
+
+  /** Reads the next paper's words; returns how many characters that was (the work done). */
+  readNext(): number {
+    const p = this.titles.length;
+    const l = lowered(this.papers[p]!);
+    this.titles.push(l.title);
+    this.abstracts.push(l.abstract);
+    const { words } = this;
+    for (let field = 0; field < 2; field++) {
+      const text = field === 0 ? l.titleLower : l.abstractLower;
+      const textId = 2 * p + field;
+      for (let i = 0, end = text.length; i < end; ) {
+        let c = text.charCodeAt(i);
+        if (!isWordCode(c, text, i)) {
+          i++;
+          continue;
+        }
+        const from = i;
+        let hash = 0;
+        do {
+          hash = (Math.imul(hash, 31) + c) | 0;
+          if (++i === end) break;
+          c = text.charCodeAt(i);
+        } while (isWordCode(c, text, i));
+        const w = words.idOf(text, from, i, hash);
+        if (words.lastText[w] === textId + 1) continue;
+        words.lastText[w] = textId + 1;
+        if (this.pairs === this.pairWord.length) {
+          this.pairWord = grow(this.pairWord);
+          this.pairText = grow(this.pairText);
+        }
+        this.pairWord[this.pairs] = w;
+        this.pairText[this.pairs++] = textId;
+      }
+    }
+    return l.titleLower.length + l.abstractLower.length;
+  }
+
+  finish(): PaperIndex {
+    while (!this.done) this.readNext();
+    const sortKeys = Float64Array.from(this.papers, (paper) => idSortKey(paper.id));
+    return new PaperIndex(this.papers, this.titles, this.abstracts, sortKeys, this.words, this.pairWord, this.pairText, this.pairs);
+  }
+}
+
+/** Doubles a typed array's room. */
+function grow(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const larger = new Int32Array(array.length * 2);
+  larger.set(array);
+  return larger;
+}
+
+/** Distinct words by id, found by their hash without cutting each occurrence out of its text. */
+class WordTable {
+  readonly words: string[] = [];
+  /** Per word, the last text (id + 1) that listed it. */
+  lastText = new Int32Array(1024);
+  private slots = new Int32Array(2048).fill(-1);
+  private hashes = new Int32Array(1024);
+
+  /** The id of the word text[from, to), whose hash is `hash`, added when new. */
+  idOf(text: string, from: number, to: number, hash: number): number {
+    const { words, hashes } = this;
+    const length = to - from;
+    const mask = this.slots.length - 1;
+    for (let slot = (hash ^ (hash >>> 15)) & mask; ; slot = (slot + 1) & mask) {
+      const w = this.slots[slot]!;
+      if (w < 0) {
+        const id = words.length;
+        words.push(text.slice(from, to));
+        if (id === this.hashes.length) {
+          this.hashes = grow(this.hashes);
+          this.lastText = grow(this.lastText);
+        }
+        this.hashes[id] = hash;
+        this.slots[slot] = id;
+        if (2 * words.length > this.slots.length) this.rehash();
+        return id;
+      }
+      if (hashes[w] === hash && words[w]!.length === length && text.startsWith(words[w]!, from)) return w;
+    }
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = this.slots.length - 1;
+    for (let w = 0; w < this.words.length; w++) {
+      const hash = this.hashes[w]!;
+      let slot = (hash ^ (hash >>> 15)) & mask;
+      while (this.slots[slot]! >= 0) slot = (slot + 1) & mask;
+      this.slots[slot] = w;
+    }
+  }
+}
+
+/**
+ * The same ranking as rankWith, from an index of the day's papers rather than a scan of their texts.
+ * Scores are numbers until the top `limit` are known: only those become ranked papers.
+ */
+function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[] {
+  const { profile, terms } = compiled;
+  const { papers } = index;
+  const n = papers.length;
+  const keywords = terms.keywordCount;
+  const excluded = new Uint8Array(n);
+  /** Where keyword t was found in paper p: flags[p × keywords + t]. */
+  const flags = new Uint8Array(n * keywords);
+  const touched = new Array<number[] | undefined>(n);
+  /** The term whose pattern was last tested on each text (plus one): a text listed by several words is tested once. */
+  const tested = new Int32Array(2 * n);
+  // Exclusions first, so that the keywords skip what they exclude.
+  for (let t = terms.size - 1; t >= 0; t--) {
+    const plan = terms.plans[t]!;
+    const { pattern } = plan;
+    index.forEachText(plan, (textId) => {
+      const p = textId >> 1;
+      if (excluded[p]) return;
+      if (pattern) {
+        if (tested[textId] === t + 1) return;
+        tested[textId] = t + 1;
+        if (!pattern.test(index.text(textId))) return;
+      }
+      if (t >= keywords) {
+        excluded[p] = 1;
+        return;
+      }
+      const at = p * keywords + t;
+      if (flags[at] === 0) (touched[p] ??= []).push(t);
+      flags[at]! |= textId & IN_ABSTRACT_BIT ? IN_ABSTRACT : IN_TITLE;
+    });
+  }
+  const { weights } = compiled;
+  const scores = new Float64Array(n);
+  const titleScores = new Float64Array(n);
+  const passing: number[] = [];
+  for (let p = 0; p < n; p++) {
+    if (excluded[p] || !profile.announceTypes.includes(papers[p]!.announceType)) continue;
+    const found = touched[p];
+    if (keywords > 0 && !found) continue;
+    // In keyword order, as scoreMatches adds them.
+    found?.sort((x, y) => x - y);
+    let any = 0;
+    let inTitleTotal = 0;
+    for (const t of found ?? []) {
+      any += weights[t]!;
+      if (flags[p * keywords + t]! & IN_TITLE) inTitleTotal += weights[t]!;
+    }
+    const score = roundScore(any + profile.titleWeight * inTitleTotal);
+    if (score < profile.minScore) continue;
+    scores[p] = score;
+    titleScores[p] = roundScore(inTitleTotal);
+    passing.push(p);
+  }
+  const { sortKeys } = index;
+  passing.sort(
+    (a, b) =>
+      scores[b]! - scores[a]! ||
+      titleScores[b]! - titleScores[a]! ||
+      sortKeys[b]! - sortKeys[a]! ||
+      (papers[a]!.id < papers[b]!.id ? 1 : papers[a]!.id > papers[b]!.id ? -1 : 0),
+  );
+  return passing.slice(0, profile.limit).map((p) => ({
+    paper: papers[p]!,
+    score: scores[p]!,
+    titleScore: titleScores[p]!,
+    matches: (touched[p] ?? []).map((t) => {
+      const { term, weight } = profile.keywords[t]!;
+      const found = flags[p * keywords + t]!;
+      return { term, weight, inTitle: (found & IN_TITLE) !== 0, inAbstract: (found & IN_ABSTRACT) !== 0 };
+    }),
+  }));
+}
+
+/** Whether a PaperIndex can rank by this profile (else rankDays scans, index or not). */
+export function indexCanRank(profile: RankProfile): boolean {
+  return termSetOf(profile).indexable;
+}
+
+/** Indexes of a union's days, by the papers array of each: what rankDays may rank from instead of scanning. */
+export type DayIndexes = ReadonlyMap<readonly Paper[], PaperIndex>;
+
+/** An index of each day's papers. */
+export function indexDays(days: readonly AnnouncementDay<Paper>[]): Map<readonly Paper[], PaperIndex> {
+  return new Map(days.map((day) => [day.papers, new IndexBuilder(day.papers).finish()]));
+}
+
+/** indexDays, giving the event loop a turn every slice of work (as rankDaysInSlices does). */
+export async function indexDaysInSlices(
+  days: readonly AnnouncementDay<Paper>[],
+  yieldTurn: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+): Promise<Map<readonly Paper[], PaperIndex>> {
+  const indexes = new Map<readonly Paper[], PaperIndex>();
+  for (const day of days) {
+    const builder = new IndexBuilder(day.papers);
+    // Reading words costs some three scans' worth a character; sorting and grouping them, a few more.
+    let work = 0;
+    while (!builder.done) {
+      work += PAPER_WORK + 3 * builder.readNext();
+      if (work >= SLICE_WORK) {
+        await yieldTurn();
+        work = 0;
+      }
+    }
+    indexes.set(day.papers, builder.finish());
+    await yieldTurn();
+  }
+  return indexes;
+}
+
+/** The day's index, when there is one that can answer this profile (and its papers have not changed). */
+function usableIndex(papers: readonly Paper[], compiled: CompiledProfile, indexes: DayIndexes | undefined): PaperIndex | undefined {
+  const index = indexes?.get(papers);
+  return index && compiled.terms.indexable && index.isCurrent() ? index : undefined;
 }
 
 /** Sortable number for "newer id first": yymm, then the sequence number. Old-style ids sort before 2007. */
@@ -454,11 +843,19 @@ export async function rankDaysInSlices(
   days: readonly AnnouncementDay<Paper>[],
   profile: RankProfile,
   yieldTurn: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+  indexes?: DayIndexes,
 ): Promise<AnnouncementDay<RankedPaper>[]> {
   const compiled = compileProfile(profile);
   const passes = compiled.terms.passes;
   const result: AnnouncementDay<RankedPaper>[] = [];
-  for (const day of [...days].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0))) {
+  for (const day of newestFirst(days)) {
+    // From an index, a day is a few lookups: one turn.
+    const index = usableIndex(day.papers, compiled, indexes);
+    if (index) {
+      result.push({ date: day.date, papers: rankIndexed(index, compiled) });
+      await yieldTurn();
+      continue;
+    }
     const ranked: RankedPaper[] = [];
     let work = 0;
     for (const paper of day.papers) {
@@ -476,13 +873,22 @@ export async function rankDaysInSlices(
   return result;
 }
 
-/** Ranks each day separately (the top `limit` of every day), newest day first. */
+/**
+ * Ranks each day separately (the top `limit` of every day), newest day first; a day with an index in
+ * `indexes` is ranked from it, with the same result.
+ */
 export function rankDays(
   days: readonly AnnouncementDay<Paper>[],
   profile: RankProfile,
+  indexes?: DayIndexes,
 ): AnnouncementDay<RankedPaper>[] {
   const compiled = compileProfile(profile);
-  return [...days]
-    .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0))
-    .map((day) => ({ date: day.date, papers: rankWith(day.papers, compiled) }));
+  return newestFirst(days).map((day) => {
+    const index = usableIndex(day.papers, compiled, indexes);
+    return { date: day.date, papers: index ? rankIndexed(index, compiled) : rankWith(day.papers, compiled) };
+  });
+}
+
+function newestFirst<T extends { date: string }>(days: readonly T[]): T[] {
+  return [...days].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
 }

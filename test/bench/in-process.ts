@@ -10,7 +10,7 @@ import { SaxesParser } from "saxes";
 import { parseArxivRss } from "../../lib/arxiv/parse";
 import type { ArxivSource, CategorySnapshot } from "../../lib/arxiv/source";
 import { getConfig } from "../../lib/config";
-import { buildFeed, loadFeed, type FeedDeps, type RankedFeed } from "../../lib/feed";
+import { buildFeed, loadFeed, type ComposedUnion, type FeedDeps, type RankedFeed } from "../../lib/feed";
 import { LruCache } from "../../lib/lru";
 import { parseFeedParams } from "../../lib/params";
 import { rankDays } from "../../lib/rank";
@@ -379,6 +379,7 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
       now: Date.now,
       feedCache: new LruCache<RankedFeed>(256, 48 * 1024 * 1024),
       customBuilds: createWorkQueue(1, 8, "custom feeds"),
+      unions: new LruCache<ComposedUnion>(64, 32 * 1024 * 1024),
     };
     const customQuery = (nonce: string) => new URLSearchParams(`keywords=LLM,inference,diffusion,agent,reasoning,benchmark,${nonce}`);
     const serve = async (query: URLSearchParams) => {

@@ -103,12 +103,15 @@ const keywordSets = (): KeywordSet[] => {
 describe("rankDays is exactly the reference's on every fixture, keyword set, mode, with and without exclusions", () => {
   const sets = keywordSets();
   const cases = FIXTURE_FILES.flatMap((file) => sets.map((set) => [file, set.name, set] as const));
-  it.each(cases)("%s × %s keywords", (file, _name, set) => {
+  it.each(cases)("%s × %s keywords, scanned and from an index", (file, _name, set) => {
     const days = daysOf(spread(parseFixture(file).papers, set.papers));
+    const indexes = rank.indexDays(days);
     for (const match of MATCH_MODES) {
       for (const exclude of [[], set.exclude]) {
         const profile = makeProfile({ keywords: set.keywords, exclude, limit: 10_000, announceTypes: ALL_TYPES, ...set.profile, match });
-        expect(rank.rankDays(days, profile), `${match}, ${exclude.length} exclusions`).toStrictEqual(reference.rankDays(days, profile));
+        const expected = reference.rankDays(days, profile);
+        expect(rank.rankDays(days, profile), `${match}, ${exclude.length} exclusions`).toStrictEqual(expected);
+        expect(rank.rankDays(days, profile, indexes), `${match}, ${exclude.length} exclusions, indexed`).toStrictEqual(expected);
       }
     }
   });
@@ -131,13 +134,17 @@ describe("rankDays is exactly the reference's on every fixture, keyword set, mod
     }
   });
 
-  it("a paper's cached lower-cased text follows a change of its title or abstract", () => {
+  it("a paper's cached lower-cased text, and an index of it, follow a change of its title or abstract", () => {
     const paper = makePaper({ title: "Agents", abstract: "Nothing." });
     const profile = makeProfile({ keywords: weighted(["agent", "LLM"]) });
     expect(rank.rankPapers([paper], profile)[0]!.matches.map((m) => m.term)).toEqual(["agent"]);
+    const days = [{ date: "2026-06-30", papers: [paper] }];
+    const indexes = rank.indexDays(days);
     paper.title = "LLM serving";
     paper.abstract = "Agents everywhere.";
     expect(rank.rankPapers([paper], profile)).toStrictEqual(reference.rankPapers([paper], profile));
+    // An index made before the change is not used.
+    expect(rank.rankDays(days, profile, indexes)).toStrictEqual(reference.rankDays(days, profile));
   });
 
   it("two sliced rankings of the same terms at once (one compiled set, shared) each get their own results", async () => {
@@ -181,14 +188,44 @@ const randomCase = fc
     return { ...c, terms: [...c.terms, ...cut] };
   });
 
+// Terms an index can answer (letters and digits, words apart in "prefix" and "word"), over the same texts.
+const WORD_PIECES = ["a", "b", "ab", "A", "l", "L", "m", "1", "é", "É", "ı", "i", "ß", "ẞ", "ss", "σ", "Σ", "ς", "\u212A", "k", "ſ", "s", "ﬁ", "Ω"];
+const wordTerm = fc.array(fc.constantFrom(...WORD_PIECES), { minLength: 1, maxLength: 3 }).map((p) => p.join(""));
+const indexableCase = fc
+  .record({
+    texts: fc.array(fc.tuple(anyText, anyText), { minLength: 1, maxLength: 6 }),
+    terms: fc.array(fc.oneof(wordTerm, fc.tuple(wordTerm, fc.constantFrom(" ", "-", " - ", "\u2014"), wordTerm).map((t) => t.join(""))), { minLength: 1, maxLength: 6 }),
+    exclude: fc.array(wordTerm, { maxLength: 2 }),
+    weights: fc.array(fc.constantFrom(0.1, 1, 2.5), { minLength: 1, maxLength: 3 }),
+  });
+
 describe("random texts and terms: the same scores and matches as the reference", { timeout: PROPERTY_TIMEOUT }, () => {
-  it("rankPapers, in every mode", () => {
+  it("rankDays from an index, with terms it can answer, in every mode", () => {
+    fc.assert(
+      fc.property(indexableCase, (c) => {
+        const days = [{ date: "2026-06-30", papers: c.texts.map(([title, abstract]) => makePaper({ title, abstract })) }];
+        const indexes = rank.indexDays(days);
+        for (const match of MATCH_MODES) {
+          const oneWord = match === "substring" ? c.terms.filter((t) => !/[\s\u2014-]/.test(t)) : c.terms;
+          const profile = makeProfile({ keywords: weighted(oneWord, c.weights), exclude: c.exclude, match });
+          expect(rank.indexCanRank(profile)).toBe(true);
+          expect(rank.rankDays(days, profile, indexes)).toStrictEqual(reference.rankDays(days, profile));
+        }
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it("rankPapers, and rankDays from an index, in every mode", () => {
     fc.assert(
       fc.property(randomCase, (c) => {
         const papers = c.texts.map(([title, abstract]) => makePaper({ title, abstract }));
+        const days = [{ date: "2026-06-30", papers }];
+        const indexes = rank.indexDays(days);
         for (const match of MATCH_MODES) {
           const profile = makeProfile({ keywords: weighted(c.terms, c.weights), exclude: c.exclude, match, titleWeight: c.titleWeight, minScore: c.minScore });
           expect(rank.rankPapers(papers, profile)).toStrictEqual(reference.rankPapers(papers, profile));
+          expect(rank.rankDays(days, profile, indexes)).toStrictEqual(reference.rankDays(days, profile));
         }
       }),
       { numRuns: RUNS },
