@@ -224,11 +224,7 @@ class TermSet {
   readonly touched: number[] = [];
   /** Bytes this set holds, roughly: what the cache of compiled sets counts. */
   readonly bytes: number;
-  /**
-   * How many times a scan reads a paper's characters, for sizing slices of work: none without terms, once
-   * with the automaton, once per term without it, and once more for each multi-word keyword's pattern.
-   */
-  readonly passes: number;
+
   /** How each term is looked for. */
   readonly plans: readonly TermPlan[];
   /**
@@ -241,9 +237,13 @@ class TermSet {
   private readonly patterns: (RegExp | undefined)[];
   /** Terms whose needle is empty: present in every text. */
   private readonly always: number[] = [];
-  private readonly automaton: Automaton | undefined;
-  /** Without an automaton (a huge term set): one matcher per term. */
-  private readonly matchers: Matcher[] | undefined;
+  /**
+   * The automaton, or without one (a huge term set) one matcher per term: made at the first scan (a set
+   * ranked only from indexes never needs them).
+   */
+  private engine: { automaton?: Automaton; matchers?: Matcher[] } | undefined;
+  private readonly terms: readonly string[];
+  private readonly mode: MatchMode;
   /** The text (`stamp`) in which each term has been settled: found, or its pattern tested. */
   private readonly settled: Int32Array;
   private stamp = 0;
@@ -262,14 +262,33 @@ class TermSet {
     this.needleLength = Int32Array.from(plans, (p) => p.needle.length);
     this.patterns = plans.map((p) => p.pattern);
     this.settled = new Int32Array(plans.length);
-    const needles: [number, string][] = [];
-    plans.forEach((p, t) => (p.needle ? needles.push([t, p.needle]) : this.always.push(t)));
-    this.automaton = buildAutomaton(needles);
-    this.matchers = this.automaton ? undefined : terms.map((term) => compileMatcher(term, mode));
-    const a = this.automaton;
-    const patterns = this.patterns.filter(Boolean).length;
-    this.passes = plans.length === 0 ? 0 : (a ? 1 : plans.length) + patterns;
-    this.bytes = 64 * plans.length + (a ? 4 * (a.delta.length + a.outTerms.length + a.outStart.length) : 0);
+    plans.forEach((p, t) => p.needle || this.always.push(t));
+    this.terms = terms;
+    this.mode = mode;
+    // The automaton's table at most (see buildAutomaton), four bytes an entry.
+    const needles = plans.map((p) => p.needle);
+    const width = new Set(needles.join("")).size + 1;
+    const length = needles.reduce((sum, needle) => sum + needle.length, 0);
+    this.bytes = 64 * plans.length + 4 * Math.min(MAX_TABLE, (length + 1) * width);
+  }
+
+  private compiled(): { automaton?: Automaton; matchers?: Matcher[] } {
+    if (!this.engine) {
+      const needles: [number, string][] = [];
+      this.plans.forEach((p, t) => p.needle && needles.push([t, p.needle]));
+      const automaton = buildAutomaton(needles);
+      this.engine = automaton ? { automaton } : { matchers: this.terms.map((term) => compileMatcher(term, this.mode)) };
+    }
+    return this.engine;
+  }
+
+  /**
+   * How many times a scan reads a paper's characters, for sizing slices of work: none without terms, once
+   * with the automaton, once per term without it, and once more for each multi-word keyword's pattern.
+   */
+  get passes(): number {
+    if (this.size === 0) return 0;
+    return (this.compiled().automaton ? 1 : this.size) + this.patterns.filter(Boolean).length;
   }
 
   /** Forgets the previous paper's keywords. */
@@ -280,7 +299,8 @@ class TermSet {
 
   /** Finds the terms in one text of the paper (`lower` is `text.toLowerCase()`); false as soon as an exclusion is found. */
   scan(text: string, lower: string, where: number): boolean {
-    if (this.matchers) return this.scanEach(text, lower, where);
+    const { automaton, matchers } = this.compiled();
+    if (matchers) return this.scanEach(text, lower, where, matchers);
     if (++this.stamp === 0x7fffffff) {
       this.settled.fill(0);
       this.stamp = 1;
@@ -293,7 +313,7 @@ class TermSet {
       left--;
       if (!this.settle(t, text, where)) return false;
     }
-    const { delta, lowColumn, highColumn, outStart, outTerms } = this.automaton!;
+    const { delta, lowColumn, highColumn, outStart, outTerms } = automaton!;
     let s = 0;
     for (let i = 0, n = lower.length; i < n; i++) {
       const c = lower.charCodeAt(i);
@@ -329,8 +349,7 @@ class TermSet {
     this.flags[t]! |= where;
   }
 
-  private scanEach(text: string, lower: string, where: number): boolean {
-    const matchers = this.matchers!;
+  private scanEach(text: string, lower: string, where: number, matchers: Matcher[]): boolean {
     for (let t = this.keywordCount; t < matchers.length; t++) if (matchers[t]!.test(text, lower)) return false;
     for (let t = 0; t < this.keywordCount; t++) if (matchers[t]!.test(text, lower)) this.mark(t, where);
     return true;
@@ -444,8 +463,8 @@ export class PaperIndex {
   /** The distinct words, sorted by code unit. */
   private readonly words: string[];
   /** The texts of words[r]: postings[postingStart[r]] … postings[postingStart[r + 1] − 1], in text order. */
-  private readonly postingStart: Int32Array;
-  private readonly postings: Int32Array;
+  readonly postingStart: Int32Array;
+  readonly postings: Int32Array;
   /** The words joined by "\n" (a non-word character: no needle spans two), and where each starts in it. */
   private joined: { text: string; starts: Int32Array } | undefined;
 
@@ -493,30 +512,28 @@ export class PaperIndex {
   }
 
   /**
-   * Calls `visit` with each text (by id) holding a word in which `plan`'s needle occurs as the plan asks:
-   * anywhere in it (edges 0, or a pattern's first word), at its start (1), or as the whole word (2).
+   * Calls `visit` with each word (its position) in which `plan`'s needle occurs as the plan asks: anywhere
+   * in it (edges 0, or a pattern's first word), at its start (1), or as the whole word (2). The texts
+   * holding word r are postings[postingStart[r]] … postings[postingStart[r + 1] − 1], each 2p + field.
    */
-  forEachText(plan: TermPlan, visit: (textId: number) => void): void {
-    const { words, postingStart, postings } = this;
-    const visitWord = (r: number) => {
-      for (let k = postingStart[r]!, end = postingStart[r + 1]!; k < end; k++) visit(postings[k]!);
-    };
+  forEachWord(plan: TermPlan, visit: (word: number) => void): void {
+    const { words } = this;
     const { needle } = plan;
     if (plan.pattern || plan.edges === 0) {
       this.joined ??= joinWords(words);
       const { text, starts } = this.joined;
       for (let at = text.indexOf(needle), r = 0; at >= 0; at = text.indexOf(needle, starts[r + 1]!)) {
         r = upperBound(starts, at) - 1;
-        visitWord(r);
+        visit(r);
       }
       return;
     }
     let r = lowerBound(words, needle);
     if (plan.edges === 2) {
-      if (words[r] === needle) visitWord(r);
+      if (words[r] === needle) visit(r);
       return;
     }
-    for (; r < words.length && words[r]!.startsWith(needle); r++) visitWord(r);
+    for (; r < words.length && words[r]!.startsWith(needle); r++) visit(r);
   }
 }
 
@@ -663,54 +680,90 @@ class WordTable {
 }
 
 /**
+ * What rankIndexed works in, kept between calls (a call runs to its end: nothing else uses them meanwhile),
+ * so that a ranking allocates little more than its result.
+ */
+const scratch = {
+  /** Where keyword t was found in paper p: flags[p × keywords + t]. */
+  flags: new Uint8Array(1024),
+  excluded: new Uint8Array(1024),
+  /** The term whose pattern was last tested on each text (plus one): a text listed by several words is tested once. */
+  tested: new Int32Array(1024),
+  /** Each paper's keywords found, as a list: its first node (plus one, 0: none), each node's term and next. */
+  first: new Int32Array(1024),
+  term: new Int32Array(1024),
+  next: new Int32Array(1024),
+  scores: new Float64Array(1024),
+  titleScores: new Float64Array(1024),
+};
+
+/** `array` if it holds `length`, else a larger one of the same kind (its contents not kept). */
+function room<T extends Uint8Array | Int32Array | Float64Array>(array: T, length: number, make: (length: number) => T): T {
+  return array.length >= length ? array : make(Math.max(length, 2 * array.length));
+}
+
+/**
  * The same ranking as rankWith, from an index of the day's papers rather than a scan of their texts.
  * Scores are numbers until the top `limit` are known: only those become ranked papers.
  */
 function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[] {
-  const { profile, terms } = compiled;
-  const { papers } = index;
+  const { profile, terms, weights } = compiled;
+  const { papers, postingStart, postings } = index;
   const n = papers.length;
   const keywords = terms.keywordCount;
-  const excluded = new Uint8Array(n);
-  /** Where keyword t was found in paper p: flags[p × keywords + t]. */
-  const flags = new Uint8Array(n * keywords);
-  const touched = new Array<number[] | undefined>(n);
-  /** The term whose pattern was last tested on each text (plus one): a text listed by several words is tested once. */
-  const tested = new Int32Array(2 * n);
+  const flags = (scratch.flags = room(scratch.flags, n * keywords, (l) => new Uint8Array(l)));
+  const excluded = (scratch.excluded = room(scratch.excluded, n, (l) => new Uint8Array(l)));
+  const first = (scratch.first = room(scratch.first, n, (l) => new Int32Array(l)));
+  flags.fill(0, 0, n * keywords);
+  excluded.fill(0, 0, n);
+  first.fill(0, 0, n);
+  const hasPattern = terms.plans.some((plan) => plan.pattern);
+  const tested = hasPattern ? (scratch.tested = room(scratch.tested, 2 * n, (l) => new Int32Array(l))) : scratch.tested;
+  if (hasPattern) tested.fill(0, 0, 2 * n);
+  let nodes = 0;
   // Exclusions first, so that the keywords skip what they exclude.
   for (let t = terms.size - 1; t >= 0; t--) {
     const plan = terms.plans[t]!;
     const { pattern } = plan;
-    index.forEachText(plan, (textId) => {
-      const p = textId >> 1;
-      if (excluded[p]) return;
-      if (pattern) {
-        if (tested[textId] === t + 1) return;
-        tested[textId] = t + 1;
-        if (!pattern.test(index.text(textId))) return;
+    index.forEachWord(plan, (r) => {
+      for (let k = postingStart[r]!, end = postingStart[r + 1]!; k < end; k++) {
+        const textId = postings[k]!;
+        const p = textId >> 1;
+        if (excluded[p]) continue;
+        if (pattern) {
+          if (tested[textId] === t + 1) continue;
+          tested[textId] = t + 1;
+          if (!pattern.test(index.text(textId))) continue;
+        }
+        if (t >= keywords) {
+          excluded[p] = 1;
+          continue;
+        }
+        const at = p * keywords + t;
+        if (flags[at] === 0) {
+          if (nodes === scratch.term.length) {
+            scratch.term = grow(scratch.term);
+            scratch.next = grow(scratch.next);
+          }
+          scratch.term[nodes] = t;
+          scratch.next[nodes] = first[p]!;
+          first[p] = ++nodes;
+        }
+        flags[at]! |= textId & IN_ABSTRACT_BIT ? IN_ABSTRACT : IN_TITLE;
       }
-      if (t >= keywords) {
-        excluded[p] = 1;
-        return;
-      }
-      const at = p * keywords + t;
-      if (flags[at] === 0) (touched[p] ??= []).push(t);
-      flags[at]! |= textId & IN_ABSTRACT_BIT ? IN_ABSTRACT : IN_TITLE;
     });
   }
-  const { weights } = compiled;
-  const scores = new Float64Array(n);
-  const titleScores = new Float64Array(n);
+  const { term, next } = scratch;
+  const scores = (scratch.scores = room(scratch.scores, n, (l) => new Float64Array(l)));
+  const titleScores = (scratch.titleScores = room(scratch.titleScores, n, (l) => new Float64Array(l)));
   const passing: number[] = [];
   for (let p = 0; p < n; p++) {
-    if (excluded[p] || !profile.announceTypes.includes(papers[p]!.announceType)) continue;
-    const found = touched[p];
-    if (keywords > 0 && !found) continue;
+    if ((keywords > 0 && first[p] === 0) || excluded[p] || !profile.announceTypes.includes(papers[p]!.announceType)) continue;
     // In keyword order, as scoreMatches adds them.
-    found?.sort((x, y) => x - y);
     let any = 0;
     let inTitleTotal = 0;
-    for (const t of found ?? []) {
+    for (let node = first[p]!; node !== 0; node = next[node - 1]!) {
+      const t = term[node - 1]!;
       any += weights[t]!;
       if (flags[p * keywords + t]! & IN_TITLE) inTitleTotal += weights[t]!;
     }
@@ -732,12 +785,22 @@ function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[
     paper: papers[p]!,
     score: scores[p]!,
     titleScore: titleScores[p]!,
-    matches: (touched[p] ?? []).map((t) => {
+    matches: keywordsOf(p, first, term, next).map((t) => {
       const { term, weight } = profile.keywords[t]!;
-      const found = flags[p * keywords + t]!;
-      return { term, weight, inTitle: (found & IN_TITLE) !== 0, inAbstract: (found & IN_ABSTRACT) !== 0 };
+      const where = flags[p * keywords + t]!;
+      return { term, weight, inTitle: (where & IN_TITLE) !== 0, inAbstract: (where & IN_ABSTRACT) !== 0 };
     }),
   }));
+}
+
+/**
+ * Paper p's keywords found, from its list in rankIndexed's scratch, in keyword order: the list's newest
+ * node first, and the keywords are found last to first.
+ */
+function keywordsOf(p: number, first: Int32Array, term: Int32Array, next: Int32Array): number[] {
+  const out: number[] = [];
+  for (let node = first[p]!; node !== 0; node = next[node - 1]!) out.push(term[node - 1]!);
+  return out;
 }
 
 /** Whether a PaperIndex can rank by this profile (else rankDays scans, index or not). */
@@ -846,7 +909,7 @@ export async function rankDaysInSlices(
   indexes?: DayIndexes,
 ): Promise<AnnouncementDay<RankedPaper>[]> {
   const compiled = compileProfile(profile);
-  const passes = compiled.terms.passes;
+  let passes: number | undefined;
   const result: AnnouncementDay<RankedPaper>[] = [];
   for (const day of newestFirst(days)) {
     // From an index, a day is a few lookups: one turn.
@@ -858,6 +921,7 @@ export async function rankDaysInSlices(
     }
     const ranked: RankedPaper[] = [];
     let work = 0;
+    passes ??= compiled.terms.passes;
     for (const paper of day.papers) {
       const r = scorePaper(paper, compiled);
       if (r) ranked.push(r);
