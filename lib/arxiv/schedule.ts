@@ -36,9 +36,21 @@ function etWallClock(t: number): WallClock {
   };
 }
 
+/** Midnights computed, by UTC midnight of their day: each takes an Intl call or two, and few days recur. */
+const midnights = new Map<number, number>();
+
 /** The UTC instant of midnight US Eastern on a calendar day (DST-aware). */
 function etMidnight(year: number, month: number, day: number): number {
   const utcMidnight = Date.UTC(year, month - 1, day);
+  let midnight = midnights.get(utcMidnight);
+  if (midnight === undefined) {
+    if (midnights.size >= 4096) midnights.clear();
+    midnights.set(utcMidnight, (midnight = findEtMidnight(utcMidnight, day)));
+  }
+  return midnight;
+}
+
+function findEtMidnight(utcMidnight: number, day: number): number {
   // Eastern is UTC-5 or UTC-4: try both offsets and keep the one that reads as 00:00 in New York.
   for (const offsetHours of [4, 5]) {
     const t = utcMidnight + offsetHours * 3_600_000;
