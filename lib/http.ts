@@ -103,7 +103,7 @@ export async function handleFeed(
 
 async function renderFresh(format: FeedFormat, feed: Feed, links: FeedLinks, etag: string, deps: FeedHandlerDeps): Promise<RenderedFeed> {
   return {
-    body: new TextEncoder().encode(FORMATS[format].render(feed, links, deps.config.profile)),
+    body: FORMATS[format].bytes(feed, links, deps.config.profile),
     etag,
     updatedAt: feed.updatedAt,
     summariesPending: await summariesPending(feed, deps),

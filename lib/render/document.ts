@@ -5,7 +5,7 @@ import { arxivLinks, isCategoryCode } from "../arxiv/ids";
 import { announcementInstant } from "../arxiv/schedule";
 import { LruCache } from "../lru";
 import { cleanLine, cleanText } from "../text";
-import type { Feed, FeedEntry, Paper, RankProfile, RankedPaper, SummaryRecord } from "../types";
+import type { Feed, FeedEntry, KeywordMatch, Paper, RankProfile, RankedPaper, SummaryRecord } from "../types";
 import { escapeHtml, escapeHtmlAttr, safeHttpUrl } from "./escape";
 import { renderMarkdown } from "./markdown";
 
@@ -84,23 +84,31 @@ export function feedDescription(feed: Feed): string {
 }
 
 export function toFeedDocument(feed: Feed, links: FeedLinks, base?: RankProfile): FeedDocument {
-  // Midnight US Eastern takes an Intl time-zone call or two: once per announcement day, not per paper.
-  const instants = new Map<string, number>();
-  const announced = (date: string) => {
-    let instant = instants.get(date);
-    if (instant === undefined) instants.set(date, (instant = announcementInstant(date)));
-    return instant;
-  };
+  const announced = announcementInstants();
   const items: FeedItem[] = [];
   for (const day of feed.days) {
     for (const entry of day.papers) items.push(toItem(entry, announced));
   }
+  return { ...documentFrame(feed, links, base), items };
+}
+
+/** A document's own fields, without its items. */
+export function documentFrame(feed: Feed, links: FeedLinks, base?: RankProfile): Omit<FeedDocument, "items"> {
   return {
     title: feedTitle(feed.params.categories, feed.params.custom && base ? { profile: feed.params.profile, base } : undefined),
     description: feedDescription(feed),
     links,
     updated: new Date(feed.updatedAt),
-    items,
+  };
+}
+
+/** Announcement days' instants, each computed once: midnight US Eastern takes an Intl time-zone call or two. */
+export function announcementInstants(): (date: string) => number {
+  const instants = new Map<string, number>();
+  return (date) => {
+    let instant = instants.get(date);
+    if (instant === undefined) instants.set(date, (instant = announcementInstant(date)));
+    return instant;
   };
 }
 
@@ -151,10 +159,14 @@ function summarySection(model: string, html: string): string {
   return `<h3>AI summary (by ${escapeHtml(model)})</h3>${html}`;
 }
 
-function toItem(entry: FeedEntry, announced: (date: string) => number): FeedItem {
+/**
+ * An entry as a document item. With `head`, the item's HTML starts with `head` in place of its score and
+ * matches (itemHead: what its ranking adds to the paper), so that the item reads the same in any ranking.
+ */
+export function toItem(entry: FeedEntry, announced: (date: string) => number, head?: string): FeedItem {
   const { summary: originalSummary, ...original } = entry;
   const p = cleanPaper(original.paper);
-  const ranked: RankedPaper = { ...original, paper: p, matches: original.matches.map((m) => ({ ...m, term: cleanLine(m.term) })) };
+  const ranked: RankedPaper = { ...original, paper: p, matches: cleanMatches(original.matches) };
   let aiSummary: SummaryRecord | undefined;
   let summaryHtml: string | undefined;
   if (originalSummary) {
@@ -173,9 +185,14 @@ function toItem(entry: FeedEntry, announced: (date: string) => number): FeedItem
     authors: p.authors,
     categories: p.categories,
     summary: p.abstract,
-    contentHtml: itemHtmlWith(ranked, summaryHtml),
+    contentHtml: itemHtmlWith(ranked, summaryHtml, head),
     ranked,
   };
+}
+
+/** A ranking's matches with their terms as they may be shown. */
+export function cleanMatches(matches: readonly KeywordMatch[]): KeywordMatch[] {
+  return matches.map((m) => ({ ...m, term: cleanLine(m.term) }));
 }
 
 export function formatScore(score: number): string {
@@ -214,10 +231,8 @@ export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string
   return itemHtmlWith(ranked, aiSummary && summarySection(aiSummary.model, renderMarkdown(aiSummary.markdown)));
 }
 
-/** itemHtml with the AI summary's heading and HTML made already. */
-function itemHtmlWith(ranked: RankedPaper, summaryHtml?: string): string {
-  const p = ranked.paper;
-  const [primary, ...others] = p.categories;
+/** An item's score and the keywords it matched, as the first line of its HTML (cleaned matches). */
+export function itemHead(ranked: Pick<RankedPaper, "score" | "matches">): string {
   const matched = ranked.matches.length
     ? ranked.matches
         .map(
@@ -226,8 +241,15 @@ function itemHtmlWith(ranked: RankedPaper, summaryHtml?: string): string {
         )
         .join(", ")
     : "none";
+  return `<b>Score ${formatScore(ranked.score)}</b> · matched ${matched}`;
+}
+
+/** itemHtml with the AI summary's heading and HTML made already, and the first line given or made. */
+function itemHtmlWith(ranked: RankedPaper, summaryHtml?: string, firstLine = itemHead(ranked)): string {
+  const p = ranked.paper;
+  const [primary, ...others] = p.categories;
   const facts = [
-    `<b>Score ${formatScore(ranked.score)}</b> · matched ${matched}`,
+    firstLine,
     `${escapeHtml(p.announceType)} · ${escapeHtml(primary ?? "")} (primary)${
       others.length ? `, ${others.map(escapeHtml).join(", ")}` : ""
     } · announced ${escapeHtml(p.announced)}`,

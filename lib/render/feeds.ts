@@ -1,8 +1,11 @@
-// Pure: FeedDocument → RSS 2.0, Atom 1.0 and JSON Feed text, through the `feed` package. The document's
-// text is clean; what goes into XML is escaped here for the context it lands in (./escape.ts).
+// Pure: FeedDocument → RSS 2.0, Atom 1.0 and JSON Feed text, through the `feed` package; and a feed's
+// bytes from items the package wrote once (renderFeedBytes: the same bytes, kept items aside). The
+// document's text is clean; what goes into XML is escaped here for the context it lands in (./escape.ts).
 import { Feed, type FeedOptions, type Item } from "feed";
 import { arxivLinks } from "../arxiv/ids";
-import { GENERATOR, type FeedDocument, type FeedItem } from "./document";
+import { LruCache } from "../lru";
+import type { Feed as RankedFeed, FeedEntry, KeywordMatch, Paper, RankProfile, SummaryRecord } from "../types";
+import { announcementInstants, cleanMatches, documentFrame, GENERATOR, itemHead, toItem, type FeedDocument, type FeedItem, type FeedLinks } from "./document";
 import { escapeHtml, xmlJsCdata, xmlJsText } from "./escape";
 
 const FEED_AUTHOR = "arXiv authors, ranked by arxiv-rss-bot";
@@ -42,6 +45,19 @@ function build(doc: FeedDocument, self: string, xml: boolean, toItem: (item: Fee
 }
 
 export function renderRss(doc: FeedDocument): string {
+  return rssText(doc);
+}
+
+export function renderAtom(doc: FeedDocument): string {
+  return finishAtom(atomText(doc));
+}
+
+export function renderJson(doc: FeedDocument): string {
+  return finishJson(jsonText(doc, false), doc);
+}
+
+/** The package's RSS 2.0. */
+function rssText(doc: FeedDocument): string {
   const feed = build(doc, doc.links.rss, true, (item) => ({
     // Readers disagree on whether an RSS title is text or HTML; escaped, it reads the same either way
     // (feedparser, for one, takes a title with an entity or a tag in it as HTML).
@@ -60,8 +76,9 @@ export function renderRss(doc: FeedDocument): string {
   return feed.rss2();
 }
 
-export function renderAtom(doc: FeedDocument): string {
-  const xml = build(doc, doc.links.atom, true, (item) => ({
+/** The package's Atom 1.0, before its root element gets its language. */
+function atomText(doc: FeedDocument): string {
+  return build(doc, doc.links.atom, true, (item) => ({
     // The package declares entry titles type="html": so the title goes in as HTML-escaped text.
     title: cdata(escapeHtml(item.title)),
     // Atom ids are IRIs: the versionless abstract URL names the paper across all its versions.
@@ -77,11 +94,20 @@ export function renderAtom(doc: FeedDocument): string {
     // Category codes hold no character that needs escaping (the package escapes `&` in attributes itself).
     category: item.categories.map((c) => ({ name: c, term: c })),
   })).atom1();
-  // The package writes no language for Atom: the root element's xml:lang says it.
-  return xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">');
 }
 
-export function renderJson(doc: FeedDocument): string {
+const ATOM_ROOT = '<feed xmlns="http://www.w3.org/2005/Atom">';
+
+/** The package writes no language for Atom: the root element's xml:lang says it. */
+function finishAtom(xml: string): string {
+  return xml.replace(ATOM_ROOT, '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">');
+}
+
+/**
+ * The package's JSON Feed, compacted. `marked`: each item's ranking (score, title score, matches) written
+ * as placeholders, for items kept apart from any one ranking (see renderFeed).
+ */
+function jsonText(doc: FeedDocument, marked: boolean): string {
   const pretty = build(doc, doc.links.json, false, (item) => ({
     title: item.title,
     id: item.guid,
@@ -93,15 +119,27 @@ export function renderJson(doc: FeedDocument): string {
     category: item.categories.map((name) => ({ name })),
     extensions: [
       { name: "authors", objects: item.authors.map((name) => ({ name })) as unknown as Record<string, unknown> },
-      { name: "_arxiv", objects: arxivExtension(item) },
+      { name: "_arxiv", objects: arxivExtension(item, marked) },
     ],
   })).json1();
-  // The package writes JSON Feed 1.0, indented; the feed is JSON Feed 1.1, compact, with its language and
-  // authors last: the same text as parsing the package's output, changing it and writing it out again.
-  const json = compactJson(pretty);
-  if (!json.startsWith(JSON_FEED_1) || !json.endsWith("}")) throw new Error("feed: unexpected JSON Feed output");
+  return compactJson(pretty);
+}
+
+/**
+ * The package writes JSON Feed 1.0, indented; the feed is JSON Feed 1.1, compact, with its language and
+ * authors last: the same text as parsing the package's output, changing it and writing it out again.
+ */
+function finishJson(json: string, doc: Pick<FeedDocument, "links">): string {
+  const { prefix, suffix } = finishJsonFrame(json, "", doc);
+  return `${prefix}${suffix}`;
+}
+
+/** finishJson of a text cut in two, `prefix` then `suffix` (which may be empty). */
+function finishJsonFrame(prefix: string, suffix: string, doc: Pick<FeedDocument, "links">): { prefix: string; suffix: string } {
+  if (!prefix.startsWith(JSON_FEED_1) || !(suffix || prefix).endsWith("}")) throw new Error("feed: unexpected JSON Feed output");
   const tail = `,"language":"en","authors":${JSON.stringify([{ name: FEED_AUTHOR, url: doc.links.html }])}}`;
-  return `${JSON_FEED_1_1}${json.slice(JSON_FEED_1.length, -1)}${tail}`;
+  const start = `${JSON_FEED_1_1}${prefix.slice(JSON_FEED_1.length)}`;
+  return suffix ? { prefix: start, suffix: `${suffix.slice(0, -1)}${tail}` } : { prefix: start.slice(0, -1), suffix: tail };
 }
 
 const JSON_FEED_1 = '{"version":"https://jsonfeed.org/version/1",';
@@ -117,16 +155,21 @@ export function compactJson(pretty: string): string {
   return pretty.replace(INDENTATION, "$1");
 }
 
+/** A JSON Feed item's matches, as its `_arxiv` extension lists them. */
+function jsonMatches(matches: readonly KeywordMatch[]) {
+  return matches.map((m) => ({ term: m.term, weight: m.weight, in_title: m.inTitle, in_abstract: m.inAbstract }));
+}
+
 /** Machine-readable ranking and metadata for JSON Feed clients (an `_`-prefixed extension). */
-function arxivExtension(item: FeedItem): Record<string, unknown> {
+function arxivExtension(item: FeedItem, marked: boolean): Record<string, unknown> {
   const { paper, score, titleScore, matches } = item.ranked;
   const links = arxivLinks(paper.id);
   return {
     id: paper.id,
     version: paper.version,
-    score,
-    title_score: titleScore,
-    matches: matches.map((m) => ({ term: m.term, weight: m.weight, in_title: m.inTitle, in_abstract: m.inAbstract })),
+    score: marked ? `${MARK}${SLOT_SCORE}` : score,
+    title_score: marked ? `${MARK}${SLOT_TITLE_SCORE}` : titleScore,
+    matches: marked ? `${MARK}${SLOT_MATCHES}` : jsonMatches(matches),
     announce_type: paper.announceType,
     announced: paper.announced,
     primary_category: paper.categories[0],
@@ -139,3 +182,210 @@ function arxivExtension(item: FeedItem): Record<string, unknown> {
     ...(item.aiSummary ? { ai_summary: { model: item.aiSummary.model, markdown: item.aiSummary.markdown } } : {}),
   };
 }
+
+// --- Feeds from their items, each written by the package once.
+//
+// A feed's items are most of its text and of its render; the same paper is an item of many feeds (the
+// configured ones, each category, every custom feed that ranks it) and of each of their versions. So the
+// package writes an item once, with placeholders where a ranking shows through (its score line, and in
+// JSON Feed its score, title score and matches), and a feed is its frame (written by the package with one
+// item, then cut around it) with each item's text and its ranking's values in the placeholders: the same
+// bytes the package writes for the whole feed, which renderRss, renderAtom and renderJson still do.
+
+export type ItemFormat = "rss" | "atom" | "json";
+
+/** U+FFFF: never in shown text (lib/text.ts takes it out of everything), so only where we put it. */
+const MARK = "\uFFFF";
+const SLOT_HEAD = 0;
+const SLOT_SCORE = 1;
+const SLOT_TITLE_SCORE = 2;
+const SLOT_MATCHES = 3;
+/** A placeholder as written: bare inside a text, a quoted string where a JSON value goes. */
+const PLACEHOLDER = /"\uFFFF([123])"|\uFFFF0/g;
+
+interface ItemLayout {
+  /** The package's text for a document, before its finishing touches (JSON Feed: compacted). */
+  text: (doc: FeedDocument, marked: boolean) => string;
+  /** Where the items are in that text: each item's text, and the frame around them. */
+  cut: (text: string, count: number) => { prefix: string; items: string[]; suffix: string } | undefined;
+  /** Between two items. */
+  separator: string;
+  /** The placeholders an item has, in order. */
+  slots: readonly number[];
+  finish: (prefix: string, suffix: string, doc: FeedDocument) => { prefix: string; suffix: string };
+}
+
+/** An XML format's items: each begins with its open tag on a line of its own, at a fixed depth. */
+function cutXml(open: string, close: string) {
+  return (text: string, count: number) => {
+    const starts: number[] = [];
+    for (let at = text.indexOf(open); at >= 0; at = text.indexOf(open, at + open.length)) starts.push(at);
+    const end = text.lastIndexOf(close) + close.length;
+    if (starts.length !== count || end < close.length || end < starts.at(-1)!) return undefined;
+    starts.push(end);
+    return { prefix: text.slice(0, starts[0]), items: starts.slice(0, -1).map((at, i) => text.slice(at, starts[i + 1])), suffix: text.slice(end) };
+  };
+}
+
+// In JSON text a quote outside a string is never escaped and one inside always is: `},{"id":` is only ever
+// where one item ends and the next begins (each item's first member is its id), `"items":[` only the list.
+const JSON_ITEMS = '"items":[';
+const JSON_NEXT_ITEM = '},{"id":';
+
+function cutJson(text: string, count: number) {
+  const from = text.indexOf(JSON_ITEMS) + JSON_ITEMS.length;
+  const to = text.length - 2;
+  if (from < JSON_ITEMS.length || !text.endsWith("]}")) return undefined;
+  const starts = [from];
+  for (let at = text.indexOf(JSON_NEXT_ITEM, from); at >= 0 && at < to; at = text.indexOf(JSON_NEXT_ITEM, at + 1)) starts.push(at + 2);
+  if (starts.length !== count) return undefined;
+  starts.push(to + 1);
+  return { prefix: text.slice(0, from), items: starts.slice(0, -1).map((at, i) => text.slice(at, starts[i + 1]! - 1)), suffix: text.slice(to) };
+}
+
+const LAYOUTS: Record<ItemFormat, ItemLayout> = {
+  rss: {
+    text: (doc) => rssText(doc),
+    cut: cutXml("\n        <item>", "</item>"),
+    separator: "",
+    slots: [SLOT_HEAD],
+    finish: (prefix, suffix) => ({ prefix, suffix }),
+  },
+  atom: {
+    text: (doc) => atomText(doc),
+    cut: cutXml("\n    <entry>", "</entry>"),
+    separator: "",
+    slots: [SLOT_HEAD],
+    finish: (prefix, suffix) => ({ prefix: finishAtom(prefix), suffix }),
+  },
+  json: {
+    text: (doc, marked) => jsonText(doc, marked),
+    cut: cutJson,
+    separator: ",",
+    slots: [SLOT_HEAD, SLOT_SCORE, SLOT_TITLE_SCORE, SLOT_MATCHES],
+    // What finishJson does to the whole text, done to its frame: the items between change nothing of it.
+    finish: (prefix, suffix, doc) => finishJsonFrame(prefix, suffix, doc),
+  },
+};
+
+/** An item as the package wrote it, cut at its placeholders and encoded: pieces[0], a slot's value, pieces[1], … */
+interface WrittenItem {
+  paper: Paper;
+  summary: SummaryRecord | undefined;
+  pieces: Uint8Array[];
+}
+
+// Bytes, at most: some three thousand items of 4 KB in each format.
+const writtenItems = new LruCache<WrittenItem>(20_000, 32 * 1024 * 1024);
+
+const itemKey = (format: ItemFormat, paper: Paper) => `${format}\n${paper.id}\n${paper.version}\n${paper.announceType}\n${paper.announced}`;
+
+/** The item written for this paper and summary, if it is kept (the very paper object: papers are immutable). */
+function writtenItem(format: ItemFormat, entry: FeedEntry): WrittenItem | undefined {
+  const written = writtenItems.get(itemKey(format, entry.paper));
+  if (!written || written.paper !== entry.paper) return undefined;
+  const a = written.summary;
+  const b = entry.summary;
+  if (a !== b && (!a || !b || a.markdown !== b.markdown || a.model !== b.model || a.createdAt !== b.createdAt)) return undefined;
+  return written;
+}
+
+/** An item's text cut at its placeholders, or undefined when they are not the layout's, in its order. */
+function cutAtPlaceholders(text: string, slots: readonly number[]): string[] | undefined {
+  const texts: string[] = [];
+  let from = 0;
+  let n = 0;
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    if (Number(m[1] ?? SLOT_HEAD) !== slots[n++]) return undefined;
+    texts.push(text.slice(from, m.index));
+    from = m.index + m[0].length;
+  }
+  if (n !== slots.length) return undefined;
+  texts.push(text.slice(from));
+  return texts;
+}
+
+/** What an entry's ranking puts in its item's placeholders, or undefined when it cannot go in as text. */
+function slotValues(format: ItemFormat, entry: FeedEntry): string[] | undefined {
+  const matches = cleanMatches(entry.matches);
+  const head = itemHead({ score: entry.score, matches });
+  if (format !== "json") return head.includes("]]>") ? undefined : [head];
+  return [JSON.stringify(head).slice(1, -1), JSON.stringify(entry.score), JSON.stringify(entry.titleScore), JSON.stringify(jsonMatches(matches))];
+}
+
+/**
+ * A feed in RSS 2.0, Atom 1.0 or JSON Feed 1.1, as UTF-8: the same bytes as encoding its whole document's
+ * text, from items the package wrote before where it has (see above), kept encoded. Any item whose text
+ * the cut cannot vouch for makes it render the whole document instead.
+ */
+export function renderFeedBytes(format: ItemFormat, feed: RankedFeed, links: FeedLinks, base?: RankProfile): Uint8Array<ArrayBuffer> {
+  const entries = feed.days.flatMap((d) => d.papers);
+  const announced = announcementInstants();
+  const whole = () => {
+    const render = { rss: renderRss, atom: renderAtom, json: renderJson }[format];
+    return encoder.encode(render({ ...documentFrame(feed, links, base), items: entries.map((e) => toItem(e, announced)) }));
+  };
+  if (entries.length === 0) return whole();
+  const layout = LAYOUTS[format];
+  const written = entries.map((e) => writtenItem(format, e));
+  const missing = entries.flatMap((_, i) => (written[i] ? [] : [i]));
+  // The frame comes with the items to write, or around a small item of its own when none are missing.
+  const head = `${MARK}${SLOT_HEAD}`;
+  const items = missing.length > 0 ? missing.map((i) => toItem(entries[i]!, announced, head)) : [frameItem()];
+  const doc: FeedDocument = { ...documentFrame(feed, links, base), items };
+  const cut = layout.cut(layout.text(doc, true), items.length);
+  if (!cut) return whole();
+  for (const [k, i] of missing.entries()) {
+    const texts = cutAtPlaceholders(cut.items[k]!, layout.slots);
+    if (!texts) return whole();
+    const { paper, summary } = entries[i]!;
+    const pieces = texts.map((t) => encoder.encode(t));
+    written[i] = { paper, summary, pieces };
+    writtenItems.set(itemKey(format, paper), written[i], pieces.reduce((n, b) => n + b.byteLength, 256));
+  }
+  const { prefix, suffix } = layout.finish(cut.prefix, cut.suffix, doc);
+  // The ranking's values, then all of it encoded into one buffer of the exact size.
+  const values: string[][] = [];
+  let size = Buffer.byteLength(prefix) + Buffer.byteLength(suffix) + layout.separator.length * (entries.length - 1);
+  for (const [i, entry] of entries.entries()) {
+    const v = slotValues(format, entry);
+    if (!v) return whole();
+    values.push(v);
+    for (const text of v) size += Buffer.byteLength(text);
+    for (const piece of written[i]!.pieces) size += piece.byteLength;
+  }
+  const out = new Uint8Array(size);
+  let at = encoder.encodeInto(prefix, out).written;
+  const put = (text: string) => (at += text ? encoder.encodeInto(text, out.subarray(at)).written : 0);
+  for (const [i, { pieces }] of (written as WrittenItem[]).entries()) {
+    if (i > 0) put(layout.separator);
+    out.set(pieces[0]!, at);
+    at += pieces[0]!.byteLength;
+    const v = values[i]!;
+    for (let k = 0; k < v.length; k++) {
+      put(v[k]!);
+      out.set(pieces[k + 1]!, at);
+      at += pieces[k + 1]!.byteLength;
+    }
+  }
+  put(suffix);
+  if (at !== size) throw new Error(`feed: ${at} bytes written of ${size}`);
+  return out;
+}
+
+let frameItemMade: FeedItem | undefined;
+
+/** What a feed's frame is written around when all its items were written before: as small as an item gets, and cut away. */
+function frameItem(): FeedItem {
+  const paper: Paper = { id: "0000.00000", version: 1, title: "-", abstract: "-", authors: [], categories: [], announceType: "new", announced: "2000-01-03" };
+  frameItemMade ??= toItem({ paper, score: 0, titleScore: 0, matches: [] }, announcementInstants(), "-");
+  return frameItemMade;
+}
+
+/** renderFeedBytes as text. */
+export function renderFeed(format: ItemFormat, feed: RankedFeed, links: FeedLinks, base?: RankProfile): string {
+  return decoder.decode(renderFeedBytes(format, feed, links, base));
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();

@@ -385,7 +385,7 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
     const serve = async (query: URLSearchParams) => {
       const params = parseFeedParams([union], query, config);
       const feed = await loadFeed(params, deps);
-      return { feed, body: await deps.customBuilds!.run(async () => encoder.encode(FORMATS.rss.render(feed, links(union), shipped))) };
+      return { feed, body: await deps.customBuilds!.run(async () => FORMATS.rss.bytes(feed, links(union), shipped)) };
     };
     const hitQuery = customQuery("zzhit");
     const sample = await serve(hitQuery);

@@ -4,7 +4,8 @@
 // Atom and JSON Feed; and feeds of arbitrary text in every field of every paper, match and summary.
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { Feed as PackageFeed } from "feed";
+import { describe, expect, it, vi } from "vitest";
 import type { CategorySnapshot } from "../../lib/arxiv/source";
 import { getConfig, parseConfig } from "../../lib/config";
 import { buildFeed } from "../../lib/feed";
@@ -116,6 +117,8 @@ function expectSameRender(feed: Feed, links: FeedLinks): void {
       );
     }
     expect(got.length, format).toBe(want.length);
+    // What a response sends: the same text as UTF-8.
+    expect(Buffer.from(FORMATS[format].bytes(feed, links, config.profile)).equals(Buffer.from(want, "utf8")), `${format} as bytes`).toBe(true);
   }
 }
 
@@ -205,6 +208,60 @@ describe("arbitrary feeds render to the same bytes as before", { timeout: PROPER
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("the same papers again in another ranking, with other summaries: from the items written the first time", () => {
+    fc.assert(
+      fc.property(arbitraryFeed, arbitraryFeed, fc.boolean(), (feed, other, plain) => {
+        expectSameRender(feed, LINKS);
+        // Each of feed's papers with another's ranking and summary (or none), in another order.
+        const others = other.days.flatMap((d) => d.papers);
+        const entries = feed.days.flatMap((d) => d.papers);
+        const reranked = entries.map((e, i): FeedEntry => {
+          const o = others[i % Math.max(1, others.length)];
+          const { summary, ...rest } = o ? { ...e, score: o.score, titleScore: o.titleScore, matches: o.matches, summary: i % 2 ? e.summary : o.summary } : e;
+          return summary ? { ...rest, summary } : rest;
+        });
+        const again = { ...other, days: [{ date: feed.days[0]!.date, papers: reranked.reverse() }] };
+        expectSameRender(again, plain ? PLAIN_LINKS : LINKS);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("items written once serve every feed and ranking of their papers", () => {
+  it("a fixture's papers, ranked by each profile in turn, with and without summaries, then the first again", () => {
+    for (const file of ["day/rss-cs.LG.xml", "hostile/rss-cs.CR.xml", "real/rss-cs.AI-2026-04-27-trimmed.xml"].filter((f) => FIXTURE_FILES.includes(f))) {
+      const sequence = [...QUERIES, QUERIES[0]!, [QUERIES[1]![0], false] as [string, boolean]];
+      const feeds = sequence.map(([query, summaries]) => fixtureFeed(file, query, summaries));
+      // fixtureFeed makes new paper objects for two of the three days: make them the same objects throughout.
+      const first = new Map(feeds[2]!.days.flatMap((d) => d.papers.map((e) => [`${e.paper.id}@${d.date}`, e.paper])));
+      for (const [i, feed] of feeds.entries()) {
+        const shared = { ...feed, days: feed.days.map((d) => ({ ...d, papers: d.papers.map((e) => ({ ...e, paper: first.get(`${e.paper.id}@${d.date}`) ?? e.paper })) })) };
+        expectSameRender(shared, i % 2 ? LINKS : PLAIN_LINKS);
+      }
+    }
+  });
+
+  it("has the package write only the frame's one item for a feed of papers it wrote before, whatever their ranking", () => {
+    const feed = fixtureFeed("day/rss-cs.CL.xml", QUERIES[1]![0], true);
+    const reranked = { ...feed, days: feed.days.map((d) => ({ ...d, papers: d.papers.map((e) => ({ ...e, score: e.score + 1, matches: e.matches.slice(1) })) })) };
+    const items = feed.days.reduce((n, d) => n + d.papers.length, 0);
+    const added = vi.spyOn(PackageFeed.prototype, "addItem");
+    try {
+      for (const format of FEED_FORMATS) {
+        added.mockClear();
+        FORMATS[format].render(feed, LINKS, config.profile);
+        expect(added.mock.calls.length, `${format}, first`).toBeLessThanOrEqual(items);
+        const want = reference.renderFeed(format, reranked, LINKS, config.profile);
+        added.mockClear();
+        expect(FORMATS[format].render(reranked, LINKS, config.profile)).toBe(want);
+        expect(added, `${format}, again`).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      added.mockRestore();
+    }
   });
 });
 
