@@ -135,12 +135,12 @@ function unionOf(
 }
 
 /**
- * What a union holds of its own, in bytes: its days' slots, the copies of papers whose announce type it
- * changed (their texts are the source's), and its index.
+ * What a union holds of its own, in bytes, at most: its days' slots, each paper as if it were a copy (the
+ * union copies those whose announce type it changes; their texts stay the source's), and its index.
  */
 function unionBytes(union: ComposedUnion): number {
   let bytes = 128;
-  for (const day of union.days) bytes += 64 + 8 * day.papers.length;
+  for (const day of union.days) bytes += 64 + 128 * day.papers.length;
   for (const index of union.indexes?.values() ?? []) bytes += index.bytes;
   return bytes;
 }
