@@ -36,16 +36,19 @@ function etWallClock(t: number): WallClock {
   };
 }
 
-/** Midnights computed, by UTC midnight of their day: each takes an Intl call or two, and few days recur. */
+/**
+ * Midnights computed, by the date as given (`2026-06-31` is not July 1st: Date.UTC would roll it over,
+ * and its answer is not July 1st's): each takes an Intl call or two, and few days recur.
+ */
 const midnights = new Map<number, number>();
 
 /** The UTC instant of midnight US Eastern on a calendar day (DST-aware). */
 function etMidnight(year: number, month: number, day: number): number {
-  const utcMidnight = Date.UTC(year, month - 1, day);
-  let midnight = midnights.get(utcMidnight);
+  const key = (year * 100 + month) * 100 + day;
+  let midnight = midnights.get(key);
   if (midnight === undefined) {
     if (midnights.size >= 4096) midnights.clear();
-    midnights.set(utcMidnight, (midnight = findEtMidnight(utcMidnight, day)));
+    midnights.set(key, (midnight = findEtMidnight(Date.UTC(year, month - 1, day), day)));
   }
   return midnight;
 }

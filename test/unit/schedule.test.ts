@@ -131,4 +131,12 @@ describe("announcementInstant: midnight US Eastern of an announcement day", () =
       expect(newYork(instant).time).toBe("00:00:00");
     }
   });
+
+  it("a date no calendar has (31 April, 31 June) changes nothing of the real day it would roll over to", () => {
+    // Days no other test asks for, the impossible one first.
+    announcementInstant("2031-04-31");
+    expect(iso(announcementInstant("2031-05-01"))).toBe("2031-05-01T04:00:00.000Z");
+    announcementInstant("2031-06-31");
+    expect(iso(nextArxivUpdate(t("2031-06-30T18:00:00Z")))).toBe("2031-07-01T04:00:00.000Z");
+  });
 });
