@@ -474,7 +474,8 @@ export class PaperIndex {
     /** The texts the words were read from: a paper changed since is ranked by scanning. */
     private readonly titles: readonly string[],
     private readonly abstracts: readonly string[],
-    /** Each paper's idSortKey. */
+    /** Each paper's id, and its idSortKey. */
+    private readonly ids: readonly string[],
     readonly sortKeys: Float64Array,
     words: WordTable,
     pairWord: Int32Array,
@@ -496,13 +497,16 @@ export class PaperIndex {
     const cursor = this.postingStart.slice(0, count);
     for (let k = 0; k < pairs; k++) this.postings[cursor[rankOf[pairWord[k]!]!]!++] = pairText[k]!;
     // The words (as strings, and joined once a needle is sought inside words), the postings, the papers' slots.
-    this.bytes = 256 + 24 * papers.length + 56 * count + 4 * (count + pairs);
+    this.bytes = 256 + 32 * papers.length + 56 * count + 4 * (count + pairs);
   }
 
-  /** Whether every paper's title and abstract are still those the words were read from. */
+  /** Whether every paper's id, title and abstract are still those the index was made from. */
   isCurrent(): boolean {
-    const { papers, titles, abstracts } = this;
-    for (let p = 0; p < papers.length; p++) if (papers[p]!.title !== titles[p] || papers[p]!.abstract !== abstracts[p]) return false;
+    const { papers, ids, titles, abstracts } = this;
+    for (let p = 0; p < papers.length; p++) {
+      const paper = papers[p]!;
+      if (paper.id !== ids[p] || paper.title !== titles[p] || paper.abstract !== abstracts[p]) return false;
+    }
     return true;
   }
 
@@ -624,8 +628,9 @@ export class IndexBuilder {
 
   finish(): PaperIndex {
     while (!this.done) this.readNext();
-    const sortKeys = Float64Array.from(this.papers, (paper) => idSortKey(paper.id));
-    return new PaperIndex(this.papers, this.titles, this.abstracts, sortKeys, this.words, this.pairWord, this.pairText, this.pairs);
+    const ids = this.papers.map((paper) => paper.id);
+    const sortKeys = Float64Array.from(ids, idSortKey);
+    return new PaperIndex(this.papers, this.titles, this.abstracts, ids, sortKeys, this.words, this.pairWord, this.pairText, this.pairs);
   }
 }
 
@@ -681,7 +686,8 @@ class WordTable {
 
 /**
  * What rankIndexed works in, kept between calls (a call runs to its end: nothing else uses them meanwhile),
- * so that a ranking allocates little more than its result.
+ * so that a ranking allocates little more than its result. They keep the largest size asked, a day's
+ * papers × a profile's keywords (at most 500) bytes for the flags: a few MB at the very most.
  */
 const scratch = {
   /** Where keyword t was found in paper p: flags[p × keywords + t]. */

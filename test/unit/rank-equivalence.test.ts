@@ -147,6 +147,15 @@ describe("rankDays is exactly the reference's on every fixture, keyword set, mod
     expect(rank.rankDays(days, profile, indexes)).toStrictEqual(reference.rankDays(days, profile));
   });
 
+  it("an index is not used once a paper's id changed (ties are broken by id)", () => {
+    const papers = [makePaper({ id: "2606.00002", title: "x" }), makePaper({ id: "2606.00001", title: "x" })];
+    const days = [{ date: "2026-06-30", papers }];
+    const indexes = rank.indexDays(days);
+    const profile = makeProfile({ keywords: weighted(["x"]) });
+    papers[1]!.id = "2606.00009";
+    expect(rank.rankDays(days, profile, indexes)).toStrictEqual(reference.rankDays(days, profile));
+  });
+
   it("two sliced rankings of the same terms at once (one compiled set, shared) each get their own results", async () => {
     const papers = spread(parseFixture(FIXTURE_FILES.at(-1)!).papers, 400);
     const keywords = weighted(["model", "agent", "graph", "LLM"]);
