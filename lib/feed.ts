@@ -164,8 +164,12 @@ async function rankCustomInSlices(params: FeedParams, snapshots: readonly Catego
   const { key, union } = unionOf(params.categories, snapshots, deps.config.daysBack, deps.unions);
   if (deps.unions && !union.indexes && indexCanRank(params.profile) && ++union.customRankings >= 2) {
     union.indexing ??= indexDaysInSlices(union.days);
-    union.indexes = await union.indexing;
-    delete union.indexing;
+    try {
+      union.indexes = await union.indexing;
+    } finally {
+      // A build that failed is tried again by the next ranking, not awaited forever.
+      delete union.indexing;
+    }
     deps.unions.set(key, union, unionBytes(union));
   }
   return dropRepeats(await rankDaysInSlices(union.days, params.profile, undefined, union.indexes));
