@@ -120,7 +120,8 @@ function unionOf(
   daysBack: number,
   unions: LruCache<ComposedUnion> | undefined,
 ): { key: string; union: ComposedUnion } {
-  const key = `${categories.join("+")}\n${daysBack}\n${feedVersionKey(snapshots)}`;
+  const base = `${categories.join("+")}\n${daysBack}`;
+  const key = `${base}\n${feedVersionKey(snapshots)}`;
   let union = unions?.get(key);
   if (!union) {
     const days = composeDays(
@@ -129,9 +130,27 @@ function unionOf(
       daysBack,
     );
     union = { days, customRankings: 0 };
-    unions?.set(key, union, unionBytes(union));
+    if (unions) {
+      // The union of older papers goes: the source holds only the newest, so a kept older union would
+      // hold its papers alone, which unionBytes does not count.
+      const newest = newestUnions(unions);
+      const previous = newest.get(base);
+      if (previous !== undefined && previous !== key) unions.delete(previous);
+      if (newest.size >= 4096) newest.clear();
+      newest.set(base, key);
+      unions.set(key, union, unionBytes(union));
+    }
   }
   return { key, union };
+}
+
+/** Per unions cache, the key of each union's newest version, by its categories and days. */
+const newestKeys = new WeakMap<LruCache<ComposedUnion>, Map<string, string>>();
+
+function newestUnions(unions: LruCache<ComposedUnion>): Map<string, string> {
+  let newest = newestKeys.get(unions);
+  if (!newest) newestKeys.set(unions, (newest = new Map()));
+  return newest;
 }
 
 /**

@@ -112,6 +112,10 @@ describe("custom feeds: one composed union per version, indexed from its second 
     const unions = [...h.unions.seen];
     expect(unions).toHaveLength(2);
     expect(unions.every((u) => u.indexes)).toBe(true);
+    // The older version's union is no longer kept: nothing else holds its papers.
+    h.replace("v1");
+    await loadFeed(params(cats, "keywords=vision"), h.deps);
+    expect(h.unions.seen.size).toBe(3);
   });
 });
 
