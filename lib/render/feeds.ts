@@ -275,7 +275,7 @@ interface WrittenItem {
   pieces: Uint8Array[];
 }
 
-// Bytes, at most: some three thousand items of 4 KB in each format.
+// Bytes, at most: some two thousand items in each format (4 KB each, and the paper's text).
 const writtenItems = new LruCache<WrittenItem>(20_000, 32 * 1024 * 1024);
 
 const itemKey = (format: ItemFormat, paper: Paper) => `${format}\n${paper.id}\n${paper.version}\n${paper.announceType}\n${paper.announced}`;
@@ -341,7 +341,9 @@ export function renderFeedBytes(format: ItemFormat, feed: RankedFeed, links: Fee
     const { paper, summary } = entries[i]!;
     const pieces = texts.map((t) => encoder.encode(t));
     written[i] = { paper, summary, pieces };
-    writtenItems.set(itemKey(format, paper), written[i], pieces.reduce((n, b) => n + b.byteLength, 256));
+    // The pieces, and the paper and summary the item keeps alive, as if it alone held them.
+    const held = 2 * (paper.title.length + paper.abstract.length + (summary?.markdown.length ?? 0));
+    writtenItems.set(itemKey(format, paper), written[i], pieces.reduce((n, b) => n + b.byteLength, 256 + held));
   }
   const { prefix, suffix } = layout.finish(cut.prefix, cut.suffix, doc);
   // The ranking's values, then all of it encoded into one buffer of the exact size.
