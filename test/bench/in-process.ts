@@ -403,10 +403,17 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
       unions: new LruCache<ComposedUnion>(64, 32 * 1024 * 1024),
     };
     const customQuery = (nonce: string) => new URLSearchParams(`keywords=LLM,inference,diffusion,agent,reasoning,benchmark,${nonce}`);
-    const serve = async (query: URLSearchParams) => {
+    const serve = async (query: URLSearchParams, on = deps) => {
       const params = parseFeedParams([union], query, config);
-      const feed = await loadFeed(params, deps);
-      return { feed, body: await deps.customBuilds!.run(async () => FORMATS.rss.bytes(feed, links(union), shipped)) };
+      const feed = await loadFeed(params, on);
+      return { feed, body: await on.customBuilds!.run(async () => FORMATS.rss.bytes(feed, links(union), shipped)) };
+    };
+    // The misses after an update in caches of their own: here versions alternate, which arXiv's never do,
+    // and a newer version's union replaces the older one's.
+    const afterUpdate: FeedDeps = {
+      ...deps,
+      feedCache: new LruCache<RankedFeed>(256, 48 * 1024 * 1024),
+      unions: new LruCache<ComposedUnion>(64, 32 * 1024 * 1024),
     };
     const hitQuery = customQuery("zzhit");
     const sample = await serve(hitQuery);
@@ -433,7 +440,7 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
           async ({ snapshots, query }) => {
             perCategory = snapshots;
             try {
-              await serve(query);
+              await serve(query, afterUpdate);
             } finally {
               perCategory = kept;
             }
