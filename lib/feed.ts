@@ -33,6 +33,8 @@ export interface FeedDeps {
  * be a stranger's only query, and the deployment's own profiles rank each union once per version.
  */
 export interface ComposedUnion {
+  /** What it was composed from (feedVersionKey of the snapshots). */
+  version: string;
   days: AnnouncementDay<Paper>[];
   /** Rankings of this union by profiles not the deployment's own. */
   customRankings: number;
@@ -113,44 +115,31 @@ function checkServable(params: FeedParams, snapshots: readonly CategorySnapshot[
   }
 }
 
-/** The union of the snapshots' days, composed once per version of them when `unions` keeps it. */
+/**
+ * The union of the snapshots' days, composed once per version of them when `unions` keeps it. A union is
+ * kept under its categories and days alone, so that a newer version replaces the older one: the source
+ * holds only the newest papers, and a kept older union would hold its papers alone (unionBytes counts
+ * them as the source's).
+ */
 function unionOf(
   categories: readonly string[],
   snapshots: readonly CategorySnapshot[],
   daysBack: number,
   unions: LruCache<ComposedUnion> | undefined,
 ): { key: string; union: ComposedUnion } {
-  const base = `${categories.join("+")}\n${daysBack}`;
-  const key = `${base}\n${feedVersionKey(snapshots)}`;
+  const key = `${categories.join("+")}\n${daysBack}`;
+  const version = feedVersionKey(snapshots);
   let union = unions?.get(key);
-  if (!union) {
+  if (union?.version !== version) {
     const days = composeDays(
       categories,
       snapshots.map((s) => s.days),
       daysBack,
     );
-    union = { days, customRankings: 0 };
-    if (unions) {
-      // The union of older papers goes: the source holds only the newest, so a kept older union would
-      // hold its papers alone, which unionBytes does not count.
-      const newest = newestUnions(unions);
-      const previous = newest.get(base);
-      if (previous !== undefined && previous !== key) unions.delete(previous);
-      if (newest.size >= 4096) newest.clear();
-      newest.set(base, key);
-      unions.set(key, union, unionBytes(union));
-    }
+    union = { version, days, customRankings: 0 };
+    unions?.set(key, union, unionBytes(union));
   }
   return { key, union };
-}
-
-/** Per unions cache, the key of each union's newest version, by its categories and days. */
-const newestKeys = new WeakMap<LruCache<ComposedUnion>, Map<string, string>>();
-
-function newestUnions(unions: LruCache<ComposedUnion>): Map<string, string> {
-  let newest = newestKeys.get(unions);
-  if (!newest) newestKeys.set(unions, (newest = new Map()));
-  return newest;
 }
 
 /**
@@ -164,7 +153,7 @@ function unionBytes(union: ComposedUnion): number {
   return bytes;
 }
 
-/** Pure: snapshots → one union, ranked per day, a paper once (on its newest day). */
+/** Snapshots → one union (kept in `unions`, when given), ranked per day, a paper once (on its newest day). */
 export function rankSnapshots(
   params: FeedParams,
   snapshots: readonly CategorySnapshot[],
@@ -189,7 +178,8 @@ async function rankCustomInSlices(params: FeedParams, snapshots: readonly Catego
       // A build that failed is tried again by the next ranking, not awaited forever.
       delete union.indexing;
     }
-    deps.unions.set(key, union, unionBytes(union));
+    // Counted again with its index, unless a newer version has replaced it meanwhile.
+    if (deps.unions.get(key) === union) deps.unions.set(key, union, unionBytes(union));
   }
   return dropRepeats(await rankDaysInSlices(union.days, params.profile, undefined, union.indexes));
 }

@@ -17,13 +17,6 @@ export class LruCache<V> {
     return entry.value;
   }
 
-  delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    this.total -= entry.size;
-  }
-
   set(key: string, value: V, size = 1): void {
     const old = this.entries.get(key);
     if (old) {
