@@ -84,10 +84,9 @@ export function feedDescription(feed: Feed): string {
 }
 
 export function toFeedDocument(feed: Feed, links: FeedLinks, base?: RankProfile): FeedDocument {
-  const announced = announcementInstants();
   const items: FeedItem[] = [];
   for (const day of feed.days) {
-    for (const entry of day.papers) items.push(toItem(entry, announced));
+    for (const entry of day.papers) items.push(toItem(entry));
   }
   return { ...documentFrame(feed, links, base), items };
 }
@@ -99,16 +98,6 @@ export function documentFrame(feed: Feed, links: FeedLinks, base?: RankProfile):
     description: feedDescription(feed),
     links,
     updated: new Date(feed.updatedAt),
-  };
-}
-
-/** Announcement days' instants, each computed once: midnight US Eastern takes an Intl time-zone call or two. */
-export function announcementInstants(): (date: string) => number {
-  const instants = new Map<string, number>();
-  return (date) => {
-    let instant = instants.get(date);
-    if (instant === undefined) instants.set(date, (instant = announcementInstant(date)));
-    return instant;
   };
 }
 
@@ -163,7 +152,7 @@ function summarySection(model: string, html: string): string {
  * An entry as a document item. With `head`, the item's HTML starts with `head` in place of its score and
  * matches (itemHead: what its ranking adds to the paper), so that the item reads the same in any ranking.
  */
-export function toItem(entry: FeedEntry, announced: (date: string) => number, head?: string): FeedItem {
+export function toItem(entry: FeedEntry, head?: string): FeedItem {
   const { summary: originalSummary, ...original } = entry;
   const p = cleanPaper(original.paper);
   const ranked: RankedPaper = { ...original, paper: p, matches: cleanMatches(original.matches) };
@@ -174,7 +163,8 @@ export function toItem(entry: FeedEntry, announced: (date: string) => number, he
     aiSummary = { ...originalSummary, model: cleanLine(originalSummary.model), markdown: body.markdown };
     summaryHtml = summarySection(aiSummary.model, body.html);
   }
-  const published = new Date(announced(p.announced));
+  // Remembered per day (lib/arxiv/schedule.ts): not an Intl call per paper.
+  const published = new Date(announcementInstant(p.announced));
   return {
     ...(aiSummary ? { aiSummary } : {}),
     guid: p.id,

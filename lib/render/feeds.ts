@@ -5,7 +5,7 @@ import { Feed, type FeedOptions, type Item } from "feed";
 import { arxivLinks } from "../arxiv/ids";
 import { LruCache } from "../lru";
 import type { Feed as RankedFeed, FeedEntry, KeywordMatch, Paper, RankProfile, SummaryRecord } from "../types";
-import { announcementInstants, cleanMatches, documentFrame, GENERATOR, itemHead, toItem, type FeedDocument, type FeedItem, type FeedLinks } from "./document";
+import { cleanMatches, documentFrame, GENERATOR, itemHead, toItem, type FeedDocument, type FeedItem, type FeedLinks } from "./document";
 import { escapeHtml, xmlJsCdata, xmlJsText } from "./escape";
 
 const FEED_AUTHOR = "arXiv authors, ranked by arxiv-rss-bot";
@@ -320,10 +320,9 @@ function slotValues(format: ItemFormat, entry: FeedEntry): string[] | undefined 
  */
 export function renderFeedBytes(format: ItemFormat, feed: RankedFeed, links: FeedLinks, base?: RankProfile): Uint8Array<ArrayBuffer> {
   const entries = feed.days.flatMap((d) => d.papers);
-  const announced = announcementInstants();
   const whole = () => {
     const render = { rss: renderRss, atom: renderAtom, json: renderJson }[format];
-    return encoder.encode(render({ ...documentFrame(feed, links, base), items: entries.map((e) => toItem(e, announced)) }));
+    return encoder.encode(render({ ...documentFrame(feed, links, base), items: entries.map((e) => toItem(e)) }));
   };
   if (entries.length === 0) return whole();
   const layout = LAYOUTS[format];
@@ -331,7 +330,7 @@ export function renderFeedBytes(format: ItemFormat, feed: RankedFeed, links: Fee
   const missing = entries.flatMap((_, i) => (written[i] ? [] : [i]));
   // The frame comes with the items to write, or around a small item of its own when none are missing.
   const head = `${MARK}${SLOT_HEAD}`;
-  const items = missing.length > 0 ? missing.map((i) => toItem(entries[i]!, announced, head)) : [frameItem()];
+  const items = missing.length > 0 ? missing.map((i) => toItem(entries[i]!, head)) : [frameItem()];
   const doc: FeedDocument = { ...documentFrame(feed, links, base), items };
   const cut = layout.cut(layout.text(doc, true), items.length);
   if (!cut) return whole();
@@ -380,7 +379,7 @@ let frameItemMade: FeedItem | undefined;
 /** What a feed's frame is written around when all its items were written before: as small as an item gets, and cut away. */
 function frameItem(): FeedItem {
   const paper: Paper = { id: "0000.00000", version: 1, title: "-", abstract: "-", authors: [], categories: [], announceType: "new", announced: "2000-01-03" };
-  frameItemMade ??= toItem({ paper, score: 0, titleScore: 0, matches: [] }, announcementInstants(), "-");
+  frameItemMade ??= toItem({ paper, score: 0, titleScore: 0, matches: [] }, "-");
   return frameItemMade;
 }
 
