@@ -11,6 +11,7 @@ import { parseArxivRss } from "../../lib/arxiv/parse";
 import { expectedAnnouncementDate } from "../../lib/arxiv/schedule";
 import { getConfig } from "../../lib/config";
 import { rankDays } from "../../lib/rank";
+import { MODEL_MAX_RETRIES } from "../../lib/summaries/service";
 import { FIXTURES_DIR, startArxivFixtureServer, type ArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { startFakeOpenAi, type FakeOpenAi } from "../servers/fake-openai-server";
 import { hasRedisServer, startRedisServer, startUpstashShim, type RedisServer, type UpstashShim } from "../servers/upstash-kv";
@@ -21,6 +22,7 @@ import { feedparse } from "./feed-clients";
 const config = getConfig();
 const INTERVAL_MS = 200;
 const CRON_SECRET = "cron-secret-for-tests";
+const RETRY_SECONDS = 2;
 
 if (!hasRedisServer()) {
   if (REQUIRE_INTEGRATION) throw new Error("REQUIRE_INTEGRATION=1 but redis-server is not installed (apt-get install redis-server)");
@@ -89,6 +91,22 @@ async function settle(quietMs = 1500, timeoutMs = 60_000, atLeast = 0): Promise<
 
 const callsFor = (id: string) => llm.calls.filter((c) => c.paper?.replace(/v\d+$/, "") === id);
 
+/**
+ * A failing paper's calls are whole attempts of `callsPerAttempt` requests each (a 500 is retried within
+ * its attempt), and each attempt starts only after the backoff its failures earned:
+ * AI_SUMMARY_RETRY_SECONDS (2), doubling.
+ */
+function expectAttemptsAfterBackoff(id: string, callsPerAttempt: number): void {
+  const calls = callsFor(id);
+  expect(calls.length, id).toBeGreaterThanOrEqual(callsPerAttempt);
+  expect(calls.length % callsPerAttempt, id).toBe(0);
+  for (let attempt = 1; attempt * callsPerAttempt < calls.length; attempt++) {
+    const lastOfPrevious = calls[attempt * callsPerAttempt - 1]!.at;
+    const firstOfThis = calls[attempt * callsPerAttempt]!.at;
+    expect(firstOfThis - lastOfPrevious, `${id}: attempt ${attempt + 1}`).toBeGreaterThanOrEqual(RETRY_SECONDS * 1000 * 2 ** (attempt - 1));
+  }
+}
+
 run("AI summaries with Vercel KV across two instances", () => {
   beforeAll(async () => {
     candidates = expectedCandidates();
@@ -111,7 +129,7 @@ run("AI summaries with Vercel KV across two instances", () => {
       [config.aiSummary.api_key_env]: "sk-test-key",
       AI_SUMMARY_BASE_URL: llm.baseUrl,
       AI_SUMMARY_MODEL: "test-model",
-      AI_SUMMARY_RETRY_SECONDS: "2",
+      AI_SUMMARY_RETRY_SECONDS: String(RETRY_SECONDS),
       CRON_SECRET,
     };
     apps = await Promise.all([startApp(env), startApp(env)]);
@@ -142,12 +160,16 @@ run("AI summaries with Vercel KV across two instances", () => {
       expect(byStart[i]!.startedAt - byStart[i - 1]!.endedAt!).toBeGreaterThanOrEqual(INTERVAL_MS - 15);
     }
 
-    // The model: only the day's top 15 of the configured feed, each exactly once (a 500 is retried by
-    // the SDK within its one attempt), all with our key and the overriding model name.
+    // The model: only the day's top 15 of the configured feed, all with our key and the overriding
+    // model name. Each paper that succeeds is asked exactly once. One that fails may be asked again by a
+    // request still summarizing once its backoff has run out (on a loaded machine the 50 requests'
+    // summaries can take longer than the 2 s): never sooner, and never twice at once.
     const asked = new Set(llm.calls.map((c) => c.paper!.replace(/v\d+$/, "")));
     expect([...asked].sort()).toEqual([...candidates].sort());
     for (const [i, id] of candidates.entries()) {
-      expect(callsFor(id), id).toHaveLength(i === FAIL_500 ? 3 : 1);
+      if (i === FAIL_500) expectAttemptsAfterBackoff(id, 1 + MODEL_MAX_RETRIES);
+      else if (i === FAIL_EMPTY || i === FAIL_GARBAGE || i === FAIL_NOT_COMPLETION) expectAttemptsAfterBackoff(id, 1);
+      else expect(callsFor(id), id).toHaveLength(1);
     }
     expect(llm.calls.every((c) => c.model === "test-model" && c.authorization === "Bearer sk-test-key")).toBe(true);
     expect(llm.calls.every((c) => c.maxTokens === config.aiSummary.max_output_tokens)).toBe(true);
