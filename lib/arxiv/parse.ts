@@ -35,11 +35,12 @@ const PARSER_OPTIONS = {
 } as const;
 /** Reads every text of the document: for what the quick scan cannot vouch for, and for entities. */
 const parser = new XMLParser(PARSER_OPTIONS);
-// The fields of items (nine tenths of a feed's bytes) are taken as written, one cut per field, instead
-// of being collected character by character; settleItemFields then trims them and has the few with an
-// entity decoded by `parser`, together. Only for documents the quick scan vouches for (no DOCTYPE, no
-// CDATA, no comment), where that gives the very text `parser` gives.
-const leanParser = new XMLParser({ ...PARSER_OPTIONS, stopNodes: ["rss.channel.item.*"] });
+// Items (nine tenths of a feed's bytes) are taken as written, one cut per item, instead of being read
+// tag by tag and character by character; readLeanItems then cuts each item's fields with indexOf, trims
+// them and has the few with an entity decoded by `parser`, together. Only for documents the quick scan
+// vouches for (matched tags, no DOCTYPE, CDATA, comment or processing instruction), where that gives the
+// very text `parser` gives.
+const leanParser = new XMLParser({ ...PARSER_OPTIONS, stopNodes: ["rss.channel.item"] });
 
 /** A node of fast-xml-parser's ordered tree: `{ tag: children }`, or `{ "#text": text }`. */
 type XmlNode = Record<string, XmlNode[] | string>;
@@ -69,12 +70,13 @@ export function parseArxivRss(xml: string): ParseOutcome {
       return { kind: "malformed", message: `invalid XML at line ${line}: ${msg}` };
     }
   }
-  let tree: XmlNode[];
+  let document: ReadDocument;
   try {
-    tree = readTree(xml, plain);
+    document = readDocument(xml, plain);
   } catch (err) {
     return { kind: "malformed", message: `unreadable XML: ${(err as Error).message}` };
   }
+  const { tree, leanItems } = document;
   const channel = readChannel(tree);
   if (!channel) return { kind: "malformed", message: "not an RSS 2.0 channel" };
   if (channel.title?.startsWith("Feed error for query")) {
@@ -86,7 +88,7 @@ export function parseArxivRss(xml: string): ParseOutcome {
   const papers: Paper[] = [];
   let skipped = 0;
   for (const children of channel.items) {
-    const item = readItem(children);
+    const item = leanItems ? leanItems.get(children) : readItem(children);
     const paper = item && toPaper(item);
     if (paper) papers.push(paper);
     else skipped++;
@@ -153,12 +155,18 @@ function hasRepeatedAttribute(attributes: string): boolean {
   return new Set(names).size !== names.length;
 }
 
+interface ReadDocument {
+  tree: XmlNode[];
+  /** When read the lean way: each item (by its children in `tree`) read from its fields as written. */
+  leanItems?: Map<XmlNode[], WireItem | undefined>;
+}
+
 /**
  * The document's ordered tree: read the lean way when the quick scan vouched for it and its item fields
  * are plain text, else by `parser`, which reads markup in a field as it reads any element in an element.
  * When leanParser throws, `parser` reads it too, so that the error is the one `parser` meets first.
  */
-function readTree(xml: string, plain: boolean): XmlNode[] {
+function readDocument(xml: string, plain: boolean): ReadDocument {
   if (plain) {
     let tree: XmlNode[] | undefined;
     try {
@@ -166,9 +174,10 @@ function readTree(xml: string, plain: boolean): XmlNode[] {
     } catch {
       // `parser` says why, below.
     }
-    if (tree && settleItemFields(tree, xml)) return tree;
+    const leanItems = tree && readLeanItems(tree, xml);
+    if (tree && leanItems) return { tree, leanItems };
   }
-  return parser.parse(xml) as XmlNode[];
+  return { tree: parser.parse(xml) as XmlNode[] };
 }
 
 /** The tag of a node (its one key). */
@@ -239,15 +248,21 @@ function readChannel(tree: XmlNode[]): WireChannel | undefined {
 }
 
 /**
- * A copy of a cut of the document that does not keep the whole document alive (V8 cuts are views of
- * it), in one byte a character unless a character needs two (V8 stores a whole document in two bytes a
- * character once any character needs it). Papers are kept in memory, and read by regexes that run
- * faster on one-byte text.
+ * A copy of a cut of the document (an item) in one byte a character unless a character needs two: V8
+ * stores a whole document in two bytes a character once any character needs it, and papers are kept in
+ * memory and read by regexes that run faster on one-byte text.
  */
-function detach(s: string): string {
-  if (s.length < 13) return s; // V8 copies cuts this short
+function oneByte(s: string): string {
   const latin1 = Buffer.from(s, "latin1").toString("latin1");
-  return latin1 === s ? latin1 : ` ${s}`.slice(1);
+  return latin1 === s ? latin1 : s;
+}
+
+/**
+ * A copy of a text a paper keeps, so that it keeps nothing else alive: V8 cuts (slices, trims, a
+ * replace's result) are views of the text they were cut from, the item or the whole document.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1); // V8 copies cuts shorter than 13 characters anyway
 }
 
 /** The children of every element `name` among `nodes`. */
@@ -255,48 +270,129 @@ function* elements(nodes: XmlNode[], name: string): Generator<XmlNode[]> {
   for (const node of nodes) if (tagOf(node) === name) yield node[name] as XmlNode[];
 }
 
-// Names `parser` refuses (it throws), which leanParser lets through when written as an empty tag, `<constructor/>`
-// (its item fields skip the second look at a name that such a tag gets). "#__proto__" is how `__proto__` is kept.
-const REFUSED_NAMES = new Set(["#__proto__", "constructor", "prototype"]);
+// Names `parser` refuses (it throws): only `parser` says so, in its words.
+const REFUSED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
+
+/** An item's fields as they are cut: each there once as text, or NOT_TEXT when seen twice. */
+class LeanFields {
+  title: Field;
+  link: Field;
+  description: Field;
+  guid: Field;
+  pubDate: Field;
+  announceType: Field;
+  rights: Field;
+  creator: Field;
+  doi: Field;
+  journalRef: Field;
+  category: string[] = [];
+}
+type LeanKey = Exclude<keyof LeanFields, "category">;
+/** The item fields kept, by tag; other tags are read past. */
+const LEAN_KEYS: ReadonlyMap<string, LeanKey | "category"> = new Map([
+  ["title", "title"], ["link", "link"], ["description", "description"], ["guid", "guid"], ["category", "category"],
+  ["pubDate", "pubDate"], ["arxiv:announce_type", "announceType"], ["dc:rights", "rights"], ["dc:creator", "creator"],
+  ["arxiv:DOI", "doi"], ["arxiv:journal_reference", "journalRef"],
+]);
+
+/** Texts holding a reference, to be decoded together, and where each decoded text goes. */
+interface Encoded {
+  texts: string[];
+  targets: LeanFields[];
+  /** The field, or for a category its index. */
+  keys: (LeanKey | number)[];
+}
 
 /**
- * leanParser's item fields made what `parser` reads: each raw text trimmed, its entities decoded, all
- * decoded by `parser` in one small document (after the same declaration: the XML version decides what
- * a numeric reference to a control character becomes). False, with nothing decoded, when a field holds
- * markup (elements) or has a name `parser` refuses: only `parser` reads those right.
+ * leanParser's items, each one text as written, read from their fields: each field's text cut out,
+ * trimmed, its entities decoded, all decoded by `parser` in one small document (after the same
+ * declaration: the XML version decides what a numeric reference to a control character becomes). Text
+ * beside an item's fields is read past, as readItem does. Undefined, with nothing decoded, when a field
+ * holds markup (elements) or has a name `parser` refuses: only `parser` reads those right.
  */
-function settleItemFields(tree: XmlNode[], xml: string): boolean {
-  const encoded: XmlNode[] = [];
+function readLeanItems(tree: XmlNode[], xml: string): Map<XmlNode[], WireItem | undefined> | undefined {
+  const encoded: Encoded = { texts: [], targets: [], keys: [] };
+  const cut = new Map<XmlNode[], LeanFields>();
   for (const rss of elements(tree, "rss")) {
     for (const channel of elements(rss, "channel")) {
-      for (const item of elements(channel, "item")) {
-        for (const field of item) {
-          const tag = tagOf(field);
-          if (tag === TEXT) continue;
-          if (REFUSED_NAMES.has(tag)) return false;
-          // A stop node holds one text: its content as written.
-          const text = (field[tag] as XmlNode[])[0]!;
-          const raw = text[TEXT] as string;
-          if (raw.includes("<")) return false;
-          const trimmed = detach(raw.trim());
-          if (!trimmed) field[tag] = [];
-          else {
-            text[TEXT] = trimmed;
-            if (trimmed.includes("&")) encoded.push(text);
-          }
-        }
+      for (const children of elements(channel, "item")) {
+        // A stop node holds one text: its content as written (line ends already made \n).
+        const content = children[0]?.[TEXT];
+        const fields = typeof content === "string" ? cutFields(oneByte(content), encoded) : undefined;
+        if (!fields) return undefined;
+        cut.set(children, fields);
       }
     }
   }
-  if (encoded.length === 0) return true;
-  DECLARATION.lastIndex = 0;
-  const declaration = DECLARATION.test(xml) ? xml.slice(0, DECLARATION.lastIndex) : "";
-  const fragment = `${declaration}<d>${encoded.map((text) => `<e>${text[TEXT] as string}</e>`).join("")}</d>`;
-  const decoded = [...elements(onlyElement(parser.parse(fragment) as XmlNode[], "d")!, "e")];
-  encoded.forEach((text, i) => {
-    text[TEXT] = textOf(decoded[i]!) as string;
-  });
-  return true;
+  if (encoded.texts.length > 0) {
+    DECLARATION.lastIndex = 0;
+    const declaration = DECLARATION.test(xml) ? xml.slice(0, DECLARATION.lastIndex) : "";
+    const fragment = `${declaration}<d>${encoded.texts.map((text) => `<e>${text}</e>`).join("")}</d>`;
+    const decoded = [...elements(onlyElement(parser.parse(fragment) as XmlNode[], "d")!, "e")];
+    encoded.targets.forEach((fields, i) => {
+      const text = textOf(decoded[i]!) as string;
+      const key = encoded.keys[i]!;
+      if (typeof key === "number") fields.category[key] = text;
+      // A field seen twice stays NOT_TEXT.
+      else if (typeof fields[key] === "string") fields[key] = text;
+    });
+  }
+  const items = new Map<XmlNode[], WireItem | undefined>();
+  for (const [children, fields] of cut) items.set(children, wireItem(fields));
+  return items;
+}
+
+/**
+ * An item's content, as the quick scan vouched for it (every tag matched, attributes quoted), cut into
+ * its fields: `<name …>text</name>` or `<name …/>`. Undefined when a field holds an element or has a
+ * refused name.
+ */
+function cutFields(content: string, encoded: Encoded): LeanFields | undefined {
+  const fields = new LeanFields();
+  for (let lt = content.indexOf("<"); lt >= 0; lt = content.indexOf("<", lt)) {
+    // The scan vouched for every tag: a name, quoted attributes without `>`, then `>` or `/>`.
+    const gt = content.indexOf(">", lt);
+    let nameEnd = lt + 1;
+    for (let c = content.charCodeAt(nameEnd); c !== 62 && c !== 47 && c !== 32 && c !== 10 && c !== 9 && c !== 13; ) {
+      c = content.charCodeAt(++nameEnd);
+    }
+    const name = content.slice(lt + 1, nameEnd);
+    if (REFUSED_NAMES.has(name)) return undefined;
+    const start = gt + 1;
+    const key = LEAN_KEYS.get(name);
+    let text = "";
+    if (content.charCodeAt(gt - 1) === 47 /* / */) lt = start;
+    else {
+      // A field of text ends at the very next `<`, its own closing tag; anything else is markup.
+      const end = content.indexOf("<", start);
+      if (content.charCodeAt(end + 1) !== 47 /* / */ || !content.startsWith(name, end + 2) || content.charCodeAt(end + 2 + name.length) !== 62 /* > */) {
+        return undefined;
+      }
+      lt = end + 3 + name.length;
+      if (key !== undefined) text = content.slice(start, end).trim();
+    }
+    if (key === undefined) continue;
+    let slot: LeanKey | number;
+    if (key === "category") slot = fields.category.push(text) - 1;
+    else {
+      fields[key] = fields[key] === undefined ? text : NOT_TEXT;
+      slot = key;
+    }
+    if (text.includes("&")) {
+      encoded.texts.push(text);
+      encoded.targets.push(fields);
+      encoded.keys.push(slot);
+    }
+  }
+  return fields;
+}
+
+/** What readItem makes of the same fields. */
+function wireItem(f: LeanFields): WireItem | undefined {
+  if (typeof f.title !== "string" || typeof f.description !== "string") return undefined;
+  const { link, guid, pubDate, announceType, rights, creator, doi, journalRef } = f;
+  for (const field of [link, guid, pubDate, announceType, rights, creator, doi, journalRef]) if (field === NOT_TEXT) return undefined;
+  return { title: f.title, link, description: f.description, guid, category: f.category, pubDate, announceType, rights, creator, doi, journalRef } as WireItem;
 }
 
 interface WireItem {
@@ -377,10 +473,10 @@ function toPaper(item: WireItem): Paper | undefined {
   return {
     id,
     version,
-    title,
-    abstract,
-    authors: splitAuthors(item.creator ?? "").slice(0, MAX_AUTHORS),
-    categories: categories.filter(isCategoryCode),
+    title: own(title),
+    abstract: own(abstract),
+    authors: splitAuthors(item.creator ?? "").slice(0, MAX_AUTHORS).map(own),
+    categories: categories.filter(isCategoryCode).map(own),
     announceType: announceType as AnnounceType,
     announced,
     ...optional("license", item.rights),
@@ -398,7 +494,7 @@ function capChars(s: string, max: number): string {
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   const cleaned = value === undefined ? "" : cleanLine(value);
-  return (cleaned ? { [key]: cleaned } : {}) as { [P in K]?: string };
+  return (cleaned ? { [key]: own(cleaned) } : {}) as { [P in K]?: string };
 }
 
 /** `Tue, 30 Jun 2026 00:00:00 -0400` → `2026-06-30`, the day as arXiv wrote it (US Eastern). */
