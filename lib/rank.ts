@@ -780,14 +780,16 @@ function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[
     passing.push(p);
   }
   const { sortKeys } = index;
-  passing.sort(
+  const top = firstInOrder(
+    passing,
+    profile.limit,
     (a, b) =>
       scores[b]! - scores[a]! ||
       titleScores[b]! - titleScores[a]! ||
       sortKeys[b]! - sortKeys[a]! ||
       (papers[a]!.id < papers[b]!.id ? 1 : papers[a]!.id > papers[b]!.id ? -1 : 0),
   );
-  return passing.slice(0, profile.limit).map((p) => ({
+  return top.map((p) => ({
     paper: papers[p]!,
     score: scores[p]!,
     titleScore: titleScores[p]!,
@@ -875,11 +877,37 @@ export function compareRanked(a: RankedPaper, b: RankedPaper): number {
 /** The top `limit` by compareRanked, each id's sort key computed once rather than at every comparison. */
 function topRanked(ranked: readonly RankedPaper[], limit: number): RankedPaper[] {
   const keyed = ranked.map((r) => ({ r, key: idSortKey(r.paper.id) }));
-  keyed.sort(
+  return firstInOrder(
+    keyed,
+    limit,
     ({ r: a, key: ka }, { r: b, key: kb }) =>
       b.score - a.score || b.titleScore - a.titleScore || kb - ka || (a.paper.id < b.paper.id ? 1 : a.paper.id > b.paper.id ? -1 : 0),
-  );
-  return keyed.slice(0, limit).map((k) => k.r);
+  ).map((k) => k.r);
+}
+
+/**
+ * The first `limit` of `items` (which it may reorder) as a stable sort by `compare` would put them. A day
+ * has hundreds of papers that pass and a feed shows some tens: those are kept in order as they are met,
+ * each newcomer placed by binary search, instead of sorting them all.
+ */
+export function firstInOrder<T>(items: T[], limit: number, compare: (a: T, b: T) => number): T[] {
+  if (limit <= 0) return [];
+  if (limit * 4 >= items.length) return items.sort(compare).slice(0, limit);
+  const top: T[] = [];
+  for (const item of items) {
+    if (top.length === limit && compare(item, top[limit - 1]!) >= 0) continue;
+    // After every kept item it does not come before: as a stable sort keeps equals in their order.
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(item, top[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, item);
+    if (top.length > limit) top.pop();
+  }
+  return top;
 }
 
 /** Ranks one announcement day's papers: filter, score, order, keep the top `limit`. */

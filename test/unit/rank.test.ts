@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getConfig } from "../../lib/config";
-import { compareRanked, compileMatcher, idSortKey, matchRanges, rankDays, rankPapers } from "../../lib/rank";
+import { compareRanked, compileMatcher, firstInOrder, idSortKey, matchRanges, rankDays, rankPapers } from "../../lib/rank";
 import type { MatchMode, Paper, RankedPaper } from "../../lib/types";
 import { dayFixture, makePaper, makeProfile, parseFixture } from "../helpers/fixtures";
 
@@ -377,5 +378,20 @@ describe("matchRanges: where a keyword matched, for highlighting", () => {
 
   it("keywords with regular-expression characters are literal", () => {
     expect(matchRanges("C++ and (a+b)", ["C++", "(a+b)"], "substring")).toEqual([[0, 3], [8, 13]]);
+  });
+});
+
+describe("firstInOrder: the top of a list without sorting all of it", () => {
+  it("gives what a stable sort gives, equal items in their order, for any limit", () => {
+    // Items compared by their score alone, so that many are equal and only their order tells them apart.
+    const item = fc.record({ score: fc.integer({ min: 0, max: 6 }), id: fc.nat() });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 300 }), fc.integer({ min: 0, max: 320 }), (items, limit) => {
+        const byScore = (a: { score: number }, b: { score: number }) => b.score - a.score;
+        const expected = limit > 0 ? [...items].sort(byScore).slice(0, limit) : [];
+        expect(firstInOrder([...items], limit, byScore)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
