@@ -278,7 +278,13 @@ interface WrittenItem {
 // Bytes, at most: some two thousand items in each format (4 KB each, and the paper's text).
 const writtenItems = new LruCache<WrittenItem>(20_000, 32 * 1024 * 1024);
 
-const itemKey = (format: ItemFormat, paper: Paper) => `${format}\n${paper.id}\n${paper.version}\n${paper.announceType}\n${paper.announced}`;
+// Each paper's keys, made once: a custom feed looks up every one of its items at every render.
+const itemKeys = new WeakMap<Paper, Partial<Record<ItemFormat, string>>>();
+function itemKey(format: ItemFormat, paper: Paper): string {
+  let keys = itemKeys.get(paper);
+  if (!keys) itemKeys.set(paper, (keys = {}));
+  return (keys[format] ??= `${format}\n${paper.id}\n${paper.version}\n${paper.announceType}\n${paper.announced}`);
+}
 
 /** The item written for this paper and summary, if it is kept (the very paper object: papers are immutable). */
 function writtenItem(format: ItemFormat, entry: FeedEntry): WrittenItem | undefined {
