@@ -7,7 +7,7 @@
 // abstract are lower-cased once, and kept while the paper lives. A day ranked by many profiles (custom
 // feeds) can instead be ranked from an index of its words (PaperIndex), with the same results.
 import { LruCache } from "./lru";
-import type { AnnouncementDay, KeywordMatch, MatchMode, Paper, RankProfile, RankedPaper } from "./types";
+import { ANNOUNCE_TYPES, type AnnouncementDay, type AnnounceType, type KeywordMatch, type MatchMode, type Paper, type RankProfile, type RankedPaper } from "./types";
 
 interface Matcher {
   /** Whether the keyword occurs in `text` (`lower` is `text.toLowerCase()`, computed once per paper). */
@@ -462,6 +462,8 @@ export class PaperIndex {
   readonly bytes: number;
   /** The distinct words, sorted by code unit. */
   private readonly words: string[];
+  /** Each paper's announce type, as its bit (announceTypeBit). */
+  readonly announceTypes: Uint8Array;
   /** The texts of words[r]: postings[postingStart[r]] … postings[postingStart[r + 1] − 1], in text order. */
   readonly postingStart: Int32Array;
   readonly postings: Int32Array;
@@ -496,8 +498,9 @@ export class PaperIndex {
     this.postings = new Int32Array(pairs);
     const cursor = this.postingStart.slice(0, count);
     for (let k = 0; k < pairs; k++) this.postings[cursor[rankOf[pairWord[k]!]!]!++] = pairText[k]!;
+    this.announceTypes = Uint8Array.from(papers, (p) => announceTypeBit(p.announceType));
     // The words (as strings, and joined once a needle is sought inside words), the postings, the papers' slots.
-    this.bytes = 256 + 32 * papers.length + 56 * count + 4 * (count + pairs);
+    this.bytes = 256 + 33 * papers.length + 56 * count + 4 * (count + pairs);
   }
 
   /** Whether every paper's id, title and abstract are still those the index was made from. */
@@ -703,6 +706,12 @@ const scratch = {
   titleScores: new Float64Array(1024),
 };
 
+/** An announce type as one bit of a byte, 0 for a type arXiv does not have. */
+function announceTypeBit(type: AnnounceType): number {
+  const at = ANNOUNCE_TYPES.indexOf(type);
+  return at < 0 ? 0 : 1 << at;
+}
+
 /** `array` if it holds `length`, else a larger one of the same kind (its contents not kept). */
 function room<T extends Uint8Array | Int32Array | Float64Array>(array: T, length: number, make: (length: number) => T): T {
   return array.length >= length ? array : make(Math.max(length, 2 * array.length));
@@ -763,8 +772,11 @@ function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[
   const scores = (scratch.scores = room(scratch.scores, n, (l) => new Float64Array(l)));
   const titleScores = (scratch.titleScores = room(scratch.titleScores, n, (l) => new Float64Array(l)));
   const passing: number[] = [];
+  let allowed = 0;
+  for (const type of profile.announceTypes) allowed |= announceTypeBit(type);
+  const types = index.announceTypes;
   for (let p = 0; p < n; p++) {
-    if ((keywords > 0 && first[p] === 0) || excluded[p] || !profile.announceTypes.includes(papers[p]!.announceType)) continue;
+    if ((keywords > 0 && first[p] === 0) || excluded[p] || (types[p]! & allowed) === 0) continue;
     // In keyword order, as scoreMatches adds them.
     let any = 0;
     let inTitleTotal = 0;

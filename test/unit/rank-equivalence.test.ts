@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../lib/config";
 import * as rank from "../../lib/rank";
-import { MATCH_MODES, type AnnouncementDay, type Keyword, type Paper, type RankProfile } from "../../lib/types";
+import { MATCH_MODES, type AnnouncementDay, type AnnounceType, type Keyword, type Paper, type RankProfile } from "../../lib/types";
 import { ALL_TYPES, makePaper, makeProfile, parseFixture } from "../helpers/fixtures";
 import * as reference from "../helpers/rank-reference";
 
@@ -113,6 +113,18 @@ describe("rankDays is exactly the reference's on every fixture, keyword set, mod
         expect(rank.rankDays(days, profile), `${match}, ${exclude.length} exclusions`).toStrictEqual(expected);
         expect(rank.rankDays(days, profile, indexes), `${match}, ${exclude.length} exclusions, indexed`).toStrictEqual(expected);
       }
+    }
+  });
+
+  it("an index filters announce types as the reference does, for every set of them", () => {
+    const days = daysOf(spread(parseFixture(FIXTURE_FILES.at(-1)!).papers, 300));
+    const indexes = rank.indexDays(days);
+    const subsets = ALL_TYPES.reduce<AnnounceType[][]>((acc, type) => acc.concat(acc.map((s) => [...s, type])), [[]]);
+    expect(subsets).toHaveLength(16);
+    for (const announceTypes of subsets) {
+      const profile = makeProfile({ keywords: weighted(["model", "agent", "LLM"]), limit: 50, announceTypes });
+      const expected = reference.rankDays(days, profile);
+      expect(rank.rankDays(days, profile, indexes), announceTypes.join(",")).toStrictEqual(expected);
     }
   });
 
