@@ -221,17 +221,30 @@ export function itemHtml(ranked: RankedPaper, aiSummary?: SummaryRecord): string
   return itemHtmlWith(ranked, aiSummary && summarySection(aiSummary.model, renderMarkdown(aiSummary.markdown)));
 }
 
-/** An item's score and the keywords it matched, as the first line of its HTML (cleaned matches). */
+/**
+ * An item's score and the keywords it matched, as the first line of its HTML. Terms are cleaned here
+ * (cleanLine gives a cleaned term back as it is), so the ranking's own matches may be given.
+ */
 export function itemHead(ranked: Pick<RankedPaper, "score" | "matches">): string {
   const matched = ranked.matches.length
     ? ranked.matches
-        .map(
-          (m) =>
-            `<b>${escapeHtml(m.term)}</b>${m.weight !== 1 ? ` ×${m.weight}` : ""} (${where(m.inTitle, m.inAbstract)})`,
-        )
+        .map((m) => `<b>${shownTerm(m.term)}</b>${m.weight !== 1 ? ` ×${m.weight}` : ""} (${where(m.inTitle, m.inAbstract)})`)
         .join(", ")
     : "none";
   return `<b>Score ${formatScore(ranked.score)}</b> · matched ${matched}`;
+}
+
+// Terms as shown, cleaned and escaped once: a feed's items show the same few keywords again and again.
+// Bounded: a stranger's queries can bring any number of terms.
+const shownTerms = new Map<string, string>();
+function shownTerm(term: string): string {
+  let shown = shownTerms.get(term);
+  if (shown === undefined) {
+    if (shownTerms.size >= 4096) shownTerms.clear();
+    shown = escapeHtml(cleanLine(term));
+    shownTerms.set(term, shown);
+  }
+  return shown;
 }
 
 /** itemHtml with the AI summary's heading and HTML made already, and the first line given or made. */

@@ -313,9 +313,9 @@ function cutAtPlaceholders(text: string, slots: readonly number[]): string[] | u
 
 /** What an entry's ranking puts in its item's placeholders, or undefined when it cannot go in as text. */
 function slotValues(format: ItemFormat, entry: FeedEntry): string[] | undefined {
-  const matches = cleanMatches(entry.matches);
-  const head = itemHead({ score: entry.score, matches });
+  const head = itemHead(entry);
   if (format !== "json") return head.includes("]]>") ? undefined : [head];
+  const matches = cleanMatches(entry.matches);
   return [JSON.stringify(head).slice(1, -1), JSON.stringify(entry.score), JSON.stringify(entry.titleScore), JSON.stringify(jsonMatches(matches))];
 }
 
