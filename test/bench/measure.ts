@@ -16,10 +16,15 @@ export function percentile(values: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-/** One timed run: wall-clock and CPU (all of the process's threads, GC helpers included) milliseconds. */
+/**
+ * One timed run: wall-clock and CPU (all of the process's threads, GC helpers included) milliseconds, and
+ * the main thread's CPU alone (NaN where /proc does not tell it): the work itself, without what V8's
+ * helper threads (parallel and concurrent GC, background compiles) spend beside it.
+ */
 export interface Sample {
   wallMs: number;
   cpuMs: number;
+  mainCpuMs: number;
 }
 
 /** Runs one sample; returns its times. */
@@ -30,6 +35,15 @@ function cpuNowMs(): number {
   return (user + system) / 1000;
 }
 
+/** The main thread's time on a CPU so far, in ms, from its schedstat (in nanoseconds); NaN off Linux. */
+function mainThreadCpuMs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * Times `fn` (sync or async). `setup`, when given, runs first, untimed, and hands `fn` its input (fresh
  * copies, a new keyword set): what must differ from run to run without being counted.
@@ -38,9 +52,10 @@ export function timed<S = undefined>(fn: (input: S) => unknown, setup?: () => S)
   return () => {
     const input = setup ? setup() : (undefined as S);
     const cpu = cpuNowMs();
+    const mainCpu = mainThreadCpuMs();
     const start = performance.now();
     const out = fn(input);
-    const done = (): Sample => ({ wallMs: performance.now() - start, cpuMs: cpuNowMs() - cpu });
+    const done = (): Sample => ({ wallMs: performance.now() - start, cpuMs: cpuNowMs() - cpu, mainCpuMs: mainThreadCpuMs() - mainCpu });
     return out instanceof Promise ? out.then(done) : done();
   };
 }
@@ -48,6 +63,7 @@ export function timed<S = undefined>(fn: (input: S) => unknown, setup?: () => S)
 export interface Stats {
   wallMs: number;
   cpuMs: number;
+  mainCpuMs: number;
   samples: Sample[];
 }
 
@@ -74,7 +90,12 @@ export async function interleave(tasks: Record<string, Timed>, rounds: number, w
   return Object.fromEntries(
     names.map((n) => [
       n,
-      { wallMs: median(samples[n]!.map((s) => s.wallMs)), cpuMs: median(samples[n]!.map((s) => s.cpuMs)), samples: samples[n]! },
+      {
+        wallMs: median(samples[n]!.map((s) => s.wallMs)),
+        cpuMs: median(samples[n]!.map((s) => s.cpuMs)),
+        mainCpuMs: median(samples[n]!.map((s) => s.mainCpuMs)),
+        samples: samples[n]!,
+      },
     ]),
   );
 }
