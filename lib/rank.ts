@@ -462,7 +462,8 @@ export class PaperIndex {
   readonly bytes: number;
   /** The distinct words, sorted by code unit. */
   private readonly words: string[];
-  /** Each paper's announce type, as its bit (announceTypeBit). */
+  /** Each paper's announce type as indexed, and as its bit (announceTypeBit). */
+  private readonly typeNames: readonly AnnounceType[];
   readonly announceTypes: Uint8Array;
   /** The texts of words[r]: postings[postingStart[r]] … postings[postingStart[r + 1] − 1], in text order. */
   readonly postingStart: Int32Array;
@@ -498,17 +499,18 @@ export class PaperIndex {
     this.postings = new Int32Array(pairs);
     const cursor = this.postingStart.slice(0, count);
     for (let k = 0; k < pairs; k++) this.postings[cursor[rankOf[pairWord[k]!]!]!++] = pairText[k]!;
-    this.announceTypes = Uint8Array.from(papers, (p) => announceTypeBit(p.announceType));
+    this.typeNames = papers.map((p) => p.announceType);
+    this.announceTypes = Uint8Array.from(this.typeNames, announceTypeBit);
     // The words (as strings, and joined once a needle is sought inside words), the postings, the papers' slots.
-    this.bytes = 256 + 33 * papers.length + 56 * count + 4 * (count + pairs);
+    this.bytes = 256 + 41 * papers.length + 56 * count + 4 * (count + pairs);
   }
 
-  /** Whether every paper's id, title and abstract are still those the index was made from. */
+  /** Whether every paper's id, title, abstract and announce type are still those the index was made from. */
   isCurrent(): boolean {
-    const { papers, ids, titles, abstracts } = this;
+    const { papers, ids, titles, abstracts, typeNames } = this;
     for (let p = 0; p < papers.length; p++) {
       const paper = papers[p]!;
-      if (paper.id !== ids[p] || paper.title !== titles[p] || paper.abstract !== abstracts[p]) return false;
+      if (paper.id !== ids[p] || paper.title !== titles[p] || paper.abstract !== abstracts[p] || paper.announceType !== typeNames[p]) return false;
     }
     return true;
   }

@@ -168,6 +168,17 @@ describe("rankDays is exactly the reference's on every fixture, keyword set, mod
     expect(rank.rankDays(days, profile, indexes)).toStrictEqual(reference.rankDays(days, profile));
   });
 
+  it("an index is not used once a paper's announce type changed", () => {
+    const papers = [makePaper({ id: "2606.00002", title: "x", announceType: "new" }), makePaper({ id: "2606.00001", title: "x", announceType: "new" })];
+    const days = [{ date: "2026-06-30", papers }];
+    const indexes = rank.indexDays(days);
+    const profile = makeProfile({ keywords: weighted(["x"]), announceTypes: ["new"] });
+    papers[1]!.announceType = "replace";
+    const ranked = rank.rankDays(days, profile, indexes);
+    expect(ranked).toStrictEqual(reference.rankDays(days, profile));
+    expect(ranked[0]!.papers.map((r) => r.paper.id)).toEqual(["2606.00002"]);
+  });
+
   it("two sliced rankings of the same terms at once (one compiled set, shared) each get their own results", async () => {
     const papers = spread(parseFixture(FIXTURE_FILES.at(-1)!).papers, 400);
     const keywords = weighted(["model", "agent", "graph", "LLM"]);
