@@ -273,8 +273,8 @@ function* elements(nodes: XmlNode[], name: string): Generator<XmlNode[]> {
 // Names `parser` refuses (it throws): only `parser` says so, in its words.
 const REFUSED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
-/** An item's fields as they are cut: each there once as text, or NOT_TEXT when seen twice. */
-class LeanFields {
+/** An item's fields as they are read: each there once as text, or NOT_TEXT when seen twice or holding elements. */
+class ItemFields {
   title: Field;
   link: Field;
   description: Field;
@@ -287,9 +287,9 @@ class LeanFields {
   journalRef: Field;
   category: string[] = [];
 }
-type LeanKey = Exclude<keyof LeanFields, "category">;
+type ItemFieldKey = Exclude<keyof ItemFields, "category">;
 /** The item fields kept, by tag; other tags are read past. */
-const LEAN_KEYS: ReadonlyMap<string, LeanKey | "category"> = new Map([
+const ITEM_FIELDS: ReadonlyMap<string, ItemFieldKey | "category"> = new Map([
   ["title", "title"], ["link", "link"], ["description", "description"], ["guid", "guid"], ["category", "category"],
   ["pubDate", "pubDate"], ["arxiv:announce_type", "announceType"], ["dc:rights", "rights"], ["dc:creator", "creator"],
   ["arxiv:DOI", "doi"], ["arxiv:journal_reference", "journalRef"],
@@ -298,9 +298,9 @@ const LEAN_KEYS: ReadonlyMap<string, LeanKey | "category"> = new Map([
 /** Texts holding a reference, to be decoded together, and where each decoded text goes. */
 interface Encoded {
   texts: string[];
-  targets: LeanFields[];
+  targets: ItemFields[];
   /** The field, or for a category its index. */
-  keys: (LeanKey | number)[];
+  keys: (ItemFieldKey | number)[];
 }
 
 /**
@@ -312,7 +312,7 @@ interface Encoded {
  */
 function readLeanItems(tree: XmlNode[], xml: string): Map<XmlNode[], WireItem | undefined> | undefined {
   const encoded: Encoded = { texts: [], targets: [], keys: [] };
-  const cut = new Map<XmlNode[], LeanFields>();
+  const cut = new Map<XmlNode[], ItemFields>();
   for (const rss of elements(tree, "rss")) {
     for (const channel of elements(rss, "channel")) {
       for (const children of elements(channel, "item")) {
@@ -347,8 +347,8 @@ function readLeanItems(tree: XmlNode[], xml: string): Map<XmlNode[], WireItem | 
  * its fields: `<name …>text</name>` or `<name …/>`. Undefined when a field holds an element or has a
  * refused name.
  */
-function cutFields(content: string, encoded: Encoded): LeanFields | undefined {
-  const fields = new LeanFields();
+function cutFields(content: string, encoded: Encoded): ItemFields | undefined {
+  const fields = new ItemFields();
   for (let lt = content.indexOf("<"); lt >= 0; lt = content.indexOf("<", lt)) {
     // The scan vouched for every tag: a name, quoted attributes without `>`, then `>` or `/>`.
     const gt = content.indexOf(">", lt);
@@ -359,7 +359,7 @@ function cutFields(content: string, encoded: Encoded): LeanFields | undefined {
     const name = content.slice(lt + 1, nameEnd);
     if (REFUSED_NAMES.has(name)) return undefined;
     const start = gt + 1;
-    const key = LEAN_KEYS.get(name);
+    const key = ITEM_FIELDS.get(name);
     let text = "";
     if (content.charCodeAt(gt - 1) === 47 /* / */) lt = start;
     else {
@@ -372,7 +372,7 @@ function cutFields(content: string, encoded: Encoded): LeanFields | undefined {
       if (key !== undefined) text = content.slice(start, end).trim();
     }
     if (key === undefined) continue;
-    let slot: LeanKey | number;
+    let slot: ItemFieldKey | number;
     if (key === "category") slot = fields.category.push(text) - 1;
     else {
       fields[key] = fields[key] === undefined ? text : NOT_TEXT;
@@ -387,8 +387,8 @@ function cutFields(content: string, encoded: Encoded): LeanFields | undefined {
   return fields;
 }
 
-/** What readItem makes of the same fields. */
-function wireItem(f: LeanFields): WireItem | undefined {
+/** The item, unless title or description is not there once as text, or another field is not text. */
+function wireItem(f: ItemFields): WireItem | undefined {
   if (typeof f.title !== "string" || typeof f.description !== "string") return undefined;
   const { link, guid, pubDate, announceType, rights, creator, doi, journalRef } = f;
   for (const field of [link, guid, pubDate, announceType, rights, creator, doi, journalRef]) if (field === NOT_TEXT) return undefined;
@@ -412,35 +412,19 @@ interface WireItem {
 /** An item's fields, or undefined unless title and description are there once as text, every other
  * field at most once as text, and every category text. */
 function readItem(children: XmlNode[]): WireItem | undefined {
-  let title: Field, link: Field, description: Field, guid: Field, pubDate: Field;
-  let announceType: Field, rights: Field, creator: Field, doi: Field, journalRef: Field;
-  const category: string[] = [];
+  const fields = new ItemFields();
   for (const node of children) {
     const tag = tagOf(node);
-    if (tag === TEXT) continue;
+    const key = tag === TEXT ? undefined : ITEM_FIELDS.get(tag);
+    if (key === undefined) continue;
     const value = node[tag] as XmlNode[];
-    switch (tag) {
-      case "title": title = seen(title, value); break;
-      case "link": link = seen(link, value); break;
-      case "description": description = seen(description, value); break;
-      case "guid": guid = seen(guid, value); break;
-      case "category": {
-        const text = textOf(value);
-        if (text === NOT_TEXT) return undefined;
-        category.push(text);
-        break;
-      }
-      case "pubDate": pubDate = seen(pubDate, value); break;
-      case "arxiv:announce_type": announceType = seen(announceType, value); break;
-      case "dc:rights": rights = seen(rights, value); break;
-      case "dc:creator": creator = seen(creator, value); break;
-      case "arxiv:DOI": doi = seen(doi, value); break;
-      case "arxiv:journal_reference": journalRef = seen(journalRef, value); break;
-    }
+    if (key === "category") {
+      const text = textOf(value);
+      if (text === NOT_TEXT) return undefined;
+      fields.category.push(text);
+    } else fields[key] = seen(fields[key], value);
   }
-  if (typeof title !== "string" || typeof description !== "string") return undefined;
-  for (const field of [link, guid, pubDate, announceType, rights, creator, doi, journalRef]) if (field === NOT_TEXT) return undefined;
-  return { title, link, description, guid, category, pubDate, announceType, rights, creator, doi, journalRef } as WireItem;
+  return wireItem(fields);
 }
 
 /** `http://rss.arxiv.org/rss/cs.AI+cs.CL` or `cs.AI, cs.CL updates on arXiv.org` → [cs.AI, cs.CL]. */
