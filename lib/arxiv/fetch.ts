@@ -1,7 +1,7 @@
 // I/O: one HTTP request for one category's RSS, classified into what the caller must do with it.
 // Politeness (one request at a time, one every 3 s) is the caller's job: see polite.ts.
 import type { Paper } from "../types";
-import { parseArxivRss } from "./parse";
+import { parseArxivRssBytes } from "./parse";
 
 export type UnavailableReason =
   | "http-error"
@@ -32,7 +32,7 @@ export const MAX_FEED_BYTES = 8 * 1024 * 1024;
 export async function fetchCategoryFeed(category: string, options: FetchFeedOptions): Promise<FetchOutcome> {
   const url = `${options.baseUrl}/${category}`;
   let response: Response;
-  let body: string;
+  let body: Uint8Array;
   try {
     response = await options.fetch(url, {
       headers: { "User-Agent": options.userAgent, Accept: "application/rss+xml, application/xml;q=0.9, */*;q=0.1" },
@@ -45,7 +45,7 @@ export async function fetchCategoryFeed(category: string, options: FetchFeedOpti
     return classifyError(err, options.timeoutMs);
   }
 
-  if (/^\s*Rate exceeded/i.test(body)) {
+  if (saysRateExceeded(body)) {
     return {
       kind: "unavailable",
       reason: "rate-limited",
@@ -54,7 +54,7 @@ export async function fetchCategoryFeed(category: string, options: FetchFeedOpti
     };
   }
   // arXiv answers an unknown category with HTTP 400 and a feed titled "Feed error for query".
-  const parsed = response.ok || response.status === 400 ? parseArxivRss(body) : undefined;
+  const parsed = response.ok || response.status === 400 ? parseArxivRssBytes(body) : undefined;
   if (parsed?.kind === "unknown-category") return parsed;
   if (!response.ok) {
     return {
@@ -108,23 +108,35 @@ export function checkFeedIsFor(asked: readonly string[], feed: Extract<FetchOutc
 
 class BodyTooLargeError extends Error {}
 
-async function readBody(response: Response): Promise<string> {
-  const text = await readBodyCapped(response, MAX_FEED_BYTES);
-  if (text === undefined) throw new BodyTooLargeError(`over ${MAX_FEED_BYTES} bytes`);
-  return text;
+async function readBody(response: Response): Promise<Uint8Array> {
+  const bytes = await readBodyBytesCapped(response, MAX_FEED_BYTES);
+  if (bytes === undefined) throw new BodyTooLargeError(`over ${MAX_FEED_BYTES} bytes`);
+  return bytes;
 }
 
-/** The body as UTF-8 text, or undefined as soon as it proves larger than `maxBytes` (declared or read). */
+const UTF8 = new TextDecoder("utf-8");
+
+/** Whether the body is the throttling answer ("Rate exceeded."): only its first words are read as text. */
+function saysRateExceeded(body: Uint8Array): boolean {
+  return /^\s*Rate exceeded/i.test(UTF8.decode(body.subarray(0, 1024)));
+}
+
+/** The body as UTF-8 text (a byte order mark taken off), or undefined as soon as it proves larger than `maxBytes`. */
 export async function readBodyCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  const bytes = await readBodyBytesCapped(response, maxBytes);
+  return bytes && UTF8.decode(bytes);
+}
+
+/** The body's bytes, or undefined as soon as it proves larger than `maxBytes` (declared or read). */
+async function readBodyBytesCapped(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
   if (Number(response.headers.get("content-length")) > maxBytes) {
     await response.body?.cancel();
     return undefined;
   }
-  if (!response.body) return "";
+  if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
-  const decoder = new TextDecoder("utf-8");
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  let text = "";
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -133,9 +145,9 @@ export async function readBodyCapped(response: Response, maxBytes: number): Prom
       await reader.cancel();
       return undefined;
     }
-    text += decoder.decode(value, { stream: true });
+    chunks.push(value);
   }
-  return text + decoder.decode();
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
 function classifyError(err: unknown, timeoutMs: number): FetchOutcome {

@@ -76,7 +76,53 @@ export function parseArxivRss(xml: string): ParseOutcome {
   } catch (err) {
     return { kind: "malformed", message: `unreadable XML: ${(err as Error).message}` };
   }
-  const { tree, leanItems } = document;
+  return fromDocument(document);
+}
+
+/** How the body of a response is read as text: UTF-8, a byte order mark taken off. */
+const UTF8 = new TextDecoder("utf-8");
+
+/**
+ * parseArxivRss of `bytes` read as UTF-8 text (UTF8.decode), with most of the decoding left out. arXiv
+ * writes every tag, and all but the odd paper's text, in ASCII: so the bytes are first read one character
+ * a byte (a copy, where UTF-8 decoding is three times as slow and makes the whole document two bytes a
+ * character once one character needs it), and only the items holding other bytes are decoded, each on
+ * its own. That is the very text of decoding the whole document whenever every non-ASCII byte is inside
+ * an item's content: UTF-8 never puts an ASCII byte inside a character, so decoding stops and starts
+ * cleanly at a tag. Anything else (a non-ASCII byte outside the items, a byte order mark, a document the
+ * quick scan or the lean reading does not take) is decoded whole and parsed as text.
+ */
+export function parseArxivRssBytes(bytes: Uint8Array): ParseOutcome {
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  const document = isPlainWellFormed(latin1) ? readLatin1Document(latin1) : undefined;
+  return document ? fromDocument(document) : parseArxivRss(UTF8.decode(bytes));
+}
+
+/**
+ * The lean reading of a document read a byte a character, each item holding non-ASCII bytes decoded as
+ * UTF-8; undefined unless every non-ASCII byte of the document is in an item's content.
+ */
+function readLatin1Document(latin1: string): ReadDocument | undefined {
+  // In UTF-8, a character of U+0080–U+00FF takes two bytes: the count of bytes that are not ASCII.
+  const nonAscii = Buffer.byteLength(latin1, "utf8") - latin1.length;
+  let tree: XmlNode[];
+  try {
+    tree = leanParser.parse(latin1) as XmlNode[];
+  } catch {
+    return undefined;
+  }
+  let inItems = 0;
+  const leanItems = readLeanItems(tree, latin1, (content) => {
+    const n = Buffer.byteLength(content, "utf8") - content.length;
+    if (n === 0) return content;
+    inItems += n;
+    return Buffer.from(content, "latin1").toString("utf8");
+  });
+  return leanItems && inItems === nonAscii ? { tree, leanItems } : undefined;
+}
+
+/** The outcome of a document read. */
+function fromDocument({ tree, leanItems }: ReadDocument): ParseOutcome {
   const channel = readChannel(tree);
   if (!channel) return { kind: "malformed", message: "not an RSS 2.0 channel" };
   if (channel.title?.startsWith("Feed error for query")) {
@@ -174,7 +220,7 @@ function readDocument(xml: string, plain: boolean): ReadDocument {
     } catch {
       // `parser` says why, below.
     }
-    const leanItems = tree && readLeanItems(tree, xml);
+    const leanItems = tree && readLeanItems(tree, xml, oneByte);
     if (tree && leanItems) return { tree, leanItems };
   }
   return { tree: parser.parse(xml) as XmlNode[] };
@@ -304,13 +350,18 @@ interface Encoded {
 }
 
 /**
- * leanParser's items, each one text as written, read from their fields: each field's text cut out,
- * trimmed, its entities decoded, all decoded by `parser` in one small document (after the same
+ * leanParser's items, each one text as written (made the text a paper keeps by `itemText`: a copy in
+ * one byte a character, or the UTF-8 decoding of its bytes), read from their fields: each field's text cut
+ * out, trimmed, its entities decoded, all decoded by `parser` in one small document (after the same
  * declaration: the XML version decides what a numeric reference to a control character becomes). Text
  * beside an item's fields is read past, as readItem does. Undefined, with nothing decoded, when a field
  * holds markup (elements) or has a name `parser` refuses: only `parser` reads those right.
  */
-function readLeanItems(tree: XmlNode[], xml: string): Map<XmlNode[], WireItem | undefined> | undefined {
+function readLeanItems(
+  tree: XmlNode[],
+  xml: string,
+  itemText: (content: string) => string,
+): Map<XmlNode[], WireItem | undefined> | undefined {
   const encoded: Encoded = { texts: [], targets: [], keys: [] };
   const cut = new Map<XmlNode[], ItemFields>();
   for (const rss of elements(tree, "rss")) {
@@ -318,7 +369,7 @@ function readLeanItems(tree: XmlNode[], xml: string): Map<XmlNode[], WireItem | 
       for (const children of elements(channel, "item")) {
         // A stop node holds one text: its content as written (line ends already made \n).
         const content = children[0]?.[TEXT];
-        const fields = typeof content === "string" ? cutFields(oneByte(content), encoded) : undefined;
+        const fields = typeof content === "string" ? cutFields(itemText(content), encoded) : undefined;
         if (!fields) return undefined;
         cut.set(children, fields);
       }

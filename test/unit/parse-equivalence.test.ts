@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { isPlainWellFormed, parseArxivRss } from "../../lib/arxiv/parse";
+import { isPlainWellFormed, parseArxivRss, parseArxivRssBytes } from "../../lib/arxiv/parse";
 import { readFixture } from "../helpers/fixtures";
 import * as reference from "../helpers/parse-reference";
 
@@ -21,8 +21,22 @@ const FIXTURE_FILES = (readdirSync(fileURLToPath(new URL("../fixtures/arxiv/", i
   .filter((f) => f.endsWith(".xml"))
   .sort();
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The same outcome from the text, and from its bytes (what a fetch reads) as from the text they decode to. */
 function expectAgreement(xml: string): void {
-  expect(parseArxivRss(xml)).toStrictEqual(reference.parseArxivRss(xml));
+  const expected = reference.parseArxivRss(xml);
+  expect(parseArxivRss(xml)).toStrictEqual(expected);
+  // A lone surrogate has no UTF-8, and decoding takes a byte order mark off: then the bytes are other text.
+  const bytes = encoder.encode(xml);
+  const text = decoder.decode(bytes);
+  expect(parseArxivRssBytes(bytes)).toStrictEqual(text === xml ? expected : reference.parseArxivRss(text));
+}
+
+/** parseArxivRssBytes gives the reference's outcome for the text the bytes decode to. */
+function expectBytesAgreement(bytes: Uint8Array): void {
+  expect(parseArxivRssBytes(bytes)).toStrictEqual(reference.parseArxivRss(decoder.decode(bytes)));
 }
 
 describe("parseArxivRss gives the reference's outcome on every fixture", () => {
@@ -117,6 +131,49 @@ describe("parseArxivRss gives the reference's outcome on what arXiv never writes
   ])("%s", (_name, xml) => {
     expectAgreement(xml);
   });
+});
+
+describe("parseArxivRssBytes gives the reference's outcome on bytes that are not all ASCII", () => {
+  const utf8 = (text: string) => encoder.encode(text);
+  const join = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? utf8(p) : Uint8Array.from(p))));
+  const item = itemOf({ title: "Caf\u00E9 \u4E2D\u6587 \u{1F600}" });
+  it.each([
+    ["characters of one, two, three and four bytes in an item", utf8(feedOf(item))],
+    ["no-break spaces at a field's edges (0xA0 is a space one byte a character)", utf8(feedOf(itemOf({ title: "\u00A0\u00E0 Title \u00E0\u00A0", "dc:creator": "\u00A0A, B\u00A0" })))],
+    ["a channel title that is not ASCII", utf8(feedOf(item, "", "\n", "<title>cs.AI updates on arXiv.org \u2014 caf\u00E9</title>"))],
+    ["a feed error said in words that are not ASCII", utf8(feedOf("", "", "\n", "<title>Feed error for query: cs.FOO</title>\n<description>Caf\u00E9 \u2014 unknown</description>"))],
+    ["a channel field after the items that is not ASCII", utf8(feedOf(item + "<title>\u00E9</title>"))],
+    ["a character that is not ASCII between two items", utf8(feedOf(`${item}\u00E9${item}`))],
+    ["an item field holding markup, and not ASCII", utf8(feedOf(itemOf({ title: "caf\u00E9 <b>x</b>" })))],
+    ["a byte order mark", join([0xef, 0xbb, 0xbf], feedOf(item))],
+    ["bytes that are not UTF-8 in an item", join(feedOf(itemOf({ title: "A" })).replace("<title>A", "<title>A\u0001"), [])
+      .map((b) => (b === 1 ? 0xc3 : b))],
+    ["a character cut short before a tag, and stray continuation bytes", join(feedOf(itemOf({ title: "A\u0001B\u0002" }))).map((b) => (b === 1 ? 0xe4 : b === 2 ? 0xa0 : b))],
+    ["an overlong encoding and a surrogate's bytes", join(feedOf(itemOf({ title: "\u0001\u0002" }))).map((b) => (b === 1 ? 0xc0 : b === 2 ? 0xed : b))],
+    ["bytes that are not UTF-8 in the channel", join(feedOf(item, "", "\n", "<title>cs.AI updates on arXiv.org \u0001</title>")).map((b) => (b === 1 ? 0xff : b))],
+  ])("%s", (_name, bytes) => {
+    expectBytesAgreement(bytes);
+  });
+
+  it("real feeds with bytes inserted, any bytes, anywhere", () => {
+    const bytesOf = realFeed.chain((xml) =>
+      fc.array(fc.tuple(position(xml), fc.uint8Array({ minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 3 }).map((inserts) => {
+        // Positions in the text, as positions in its bytes: the text is mostly ASCII, and an insert inside a
+        // character is one more way for the bytes to be wrong.
+        const bytes = utf8(xml);
+        const sorted = inserts.map(([at, b]) => [Math.min(at, bytes.length), b] as const).sort((a, b) => a[0] - b[0]);
+        const parts: Uint8Array[] = [];
+        let from = 0;
+        for (const [at, b] of sorted) {
+          parts.push(bytes.subarray(from, at), b);
+          from = at;
+        }
+        parts.push(bytes.subarray(from));
+        return Buffer.concat(parts);
+      }),
+    );
+    fc.assert(fc.property(bytesOf, expectBytesAgreement), { numRuns: RUNS });
+  }, PROPERTY_TIMEOUT);
 });
 
 // ---- Generators ------------------------------------------------------------------------------------------

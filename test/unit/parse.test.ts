@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { parseArxivRss, parseRfc822Date, splitAuthors, type ParseOutcome } from "../../lib/arxiv/parse";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { parseArxivRss, parseArxivRssBytes, parseRfc822Date, splitAuthors, type ParseOutcome } from "../../lib/arxiv/parse";
 import { arxivLinks } from "../../lib/arxiv/ids";
 import type { Paper } from "../../lib/types";
 import {
@@ -214,6 +215,35 @@ describe("parseArxivRss: the 2,000-item feed", () => {
     expect(paper.authors[0]).toBe("Ding Jinru");
     expect(paper.authors.at(-2)).toBe("Liu Meiling");
     expect(feed.papers.some((p) => p.authors.some((a) => /^and\s/.test(a)))).toBe(false);
+  });
+});
+
+describe("parseArxivRssBytes: a feed's bytes, decoded only where they are not ASCII", () => {
+  const bytes = readFileSync(new URL("../fixtures/arxiv/rss-large-cs.AI+cs.CL+cs.CV+cs.LG.xml", import.meta.url));
+
+  it("reads arXiv's largest feed without decoding it whole, to the papers its text gives", () => {
+    // The feed has characters of two, three and four bytes, in some of its items only.
+    expect(bytes.some((b) => b >= 0x80)).toBe(true);
+    const decode = vi.spyOn(TextDecoder.prototype, "decode");
+    try {
+      const outcome = parseArxivRssBytes(bytes);
+      expect(decode).not.toHaveBeenCalled();
+      expect(outcome).toStrictEqual(parseArxivRss(new TextDecoder().decode(bytes)));
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
+  it("decodes a feed whole when a byte that is not ASCII is outside its items", () => {
+    const text = bytes.toString("utf8").replace("<title>", "<title>Caf\u00E9 ");
+    const decode = vi.spyOn(TextDecoder.prototype, "decode");
+    try {
+      const outcome = expectFeed(parseArxivRssBytes(Buffer.from(text)));
+      expect(decode).toHaveBeenCalledOnce();
+      expect(outcome.papers).toHaveLength(2000);
+    } finally {
+      decode.mockRestore();
+    }
   });
 });
 
