@@ -3,8 +3,9 @@
 //
 // Matching runs in one pass per text: a profile's keywords and exclusions are compiled once (and kept, by
 // their terms and mode) into one Aho–Corasick automaton over the lower-cased text, which reports every
-// occurrence of every term; the word-boundary checks then run per occurrence. Each paper's title and
-// abstract are lower-cased once, and kept while the paper lives. A day ranked by many profiles (custom
+// occurrence of every term; the word-boundary checks then run per occurrence. A text of Latin-1 characters
+// (nearly all of arXiv's) is read as it is, each character through its lower case's column; any other is
+// lower-cased once, and kept while the paper lives. A day ranked by many profiles (custom
 // feeds) can instead be ranked from an index of its words (PaperIndex), with the same results.
 import { LruCache } from "./lru";
 import { ANNOUNCE_TYPES, type AnnouncementDay, type AnnounceType, type KeywordMatch, type MatchMode, type Paper, type RankProfile, type RankedPaper } from "./types";
@@ -128,6 +129,11 @@ const MAX_TABLE = 1 << 22;
 interface Automaton {
   /** For each code unit below 0x800, where its class's column starts in `delta` (class × states). */
   lowColumn: Int32Array;
+  /**
+   * For each code unit up to U+00FF, its lower case's column: a text of such characters is scanned as it
+   * is, as if lower-cased (see foldable).
+   */
+  foldedColumn: Int32Array;
   /** The same for the code units above that occur in some needle; any other is in class 0. */
   highColumn: Map<number, number>;
   /** The next state, delta[column + state]; complemented (~state, negative) when that state ends a needle. */
@@ -200,8 +206,10 @@ function buildAutomaton(needles: readonly (readonly [number, string])[]): Automa
   const outTerms = new Int32Array(outStart[states]!);
   for (let q = 0; q < states; q++) outTerms.set(out[q]!, outStart[q]!);
   for (let i = 0; i < delta.length; i++) if (outStart[delta[i]! + 1] !== outStart[delta[i]!]) delta[i] = ~delta[i]!;
+  const lowColumn = lowClass.map((k) => k * states);
   return {
-    lowColumn: lowClass.map((k) => k * states),
+    lowColumn,
+    foldedColumn: Int32Array.from(LATIN1_LOWER, (lower) => lowColumn[lower]!),
     highColumn: new Map([...highClass].map(([c, k]) => [c, k * states])),
     delta,
     outStart,
@@ -211,6 +219,47 @@ function buildAutomaton(needles: readonly (readonly [number, string])[]): Automa
 
 const IN_TITLE = 1;
 const IN_ABSTRACT = 2;
+
+/** Each code unit up to U+00FF, lower-cased: one such code unit each (Latin-1 has no longer lower case). */
+const LATIN1_LOWER = Uint16Array.from({ length: 0x100 }, (_, c) => String.fromCharCode(c).toLowerCase().charCodeAt(0));
+const PAST_LATIN1 = /[^\u0000-\u00FF]/;
+
+/** The state nextEnd stopped in. */
+let endState = 0;
+
+/**
+ * Runs the automaton over bytes[from … n) from state `s`: the first position where a needle ends (its
+ * state, uncomplemented, in endState), else n. A function of its own, small, for the tightest loop.
+ */
+function nextEnd(delta: Int32Array, column: Int32Array, bytes: Uint8Array, from: number, n: number, s: number): number {
+  for (let i = from; i < n; i++) {
+    s = delta[column[bytes[i]!]! + s]!;
+    if (s < 0) {
+      endState = ~s;
+      return i;
+    }
+  }
+  return n;
+}
+
+let latin1Scratch = Buffer.allocUnsafe(4096);
+
+/** A foldable text's characters as bytes, one each, at the start of a buffer reused for every text. */
+function latin1Bytes(text: string): Uint8Array {
+  if (text.length > latin1Scratch.length) latin1Scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(text.length)));
+  latin1Scratch.write(text, 0, "latin1");
+  return latin1Scratch;
+}
+
+/**
+ * Whether `text` can be scanned as it is, each character looked up as its lower case: when it has no
+ * character past U+00FF, `text.toLowerCase()` is exactly that, one character for each, in place (no
+ * context, no expansion: those are İ and Σ, and past), and a letter's lower case is a letter. The test
+ * costs next to nothing on text V8 keeps one byte a character, which is how papers are parsed.
+ */
+function foldable(text: string): boolean {
+  return !PAST_LATIN1.test(text);
+}
 
 /**
  * A profile's keywords (terms 0 … keywordCount − 1) and exclusions (the rest), compiled once. `scan` finds
@@ -297,42 +346,71 @@ class TermSet {
     this.touched.length = 0;
   }
 
-  /** Finds the terms in one text of the paper (`lower` is `text.toLowerCase()`); false as soon as an exclusion is found. */
-  scan(text: string, lower: string, where: number): boolean {
+  /**
+   * Finds the terms in one text of the paper (`lower` is `text.toLowerCase()`, or undefined when the text
+   * is foldable); false as soon as an exclusion is found.
+   */
+  scan(text: string, lower: string | undefined, where: number): boolean {
     const { automaton, matchers } = this.compiled();
-    if (matchers) return this.scanEach(text, lower, where, matchers);
+    if (matchers) return this.scanEach(text, lower ?? text.toLowerCase(), where, matchers);
     if (++this.stamp === 0x7fffffff) {
       this.settled.fill(0);
       this.stamp = 1;
     }
-    const stamp = this.stamp;
-    const { settled, edges, needleLength } = this;
-    let left = this.size;
+    const { settled } = this;
+    this.left = this.size;
     for (const t of this.always) {
-      settled[t] = stamp;
-      left--;
+      settled[t] = this.stamp;
+      this.left--;
       if (!this.settle(t, text, where)) return false;
     }
-    const { delta, lowColumn, highColumn, outStart, outTerms } = automaton!;
+    const { delta, highColumn, lowColumn, foldedColumn } = automaton!;
     let s = 0;
-    for (let i = 0, n = lower.length; i < n; i++) {
-      const c = lower.charCodeAt(i);
-      s = delta[(c < 0x800 ? lowColumn[c]! : (highColumn.get(c) ?? 0)) + s]!;
-      if (s >= 0) continue;
-      // A state where needles end: which occur here, with the boundaries their terms ask.
-      s = ~s;
-      const end = outStart[s + 1]!;
-      for (let o = outStart[s]!; o < end; o++) {
-        const t = outTerms[o]!;
-        if (settled[t] === stamp) continue;
-        const e = edges[t]! as 0 | 1 | 2;
-        if (e !== 0 && !hasEdges(lower, i + 1 - needleLength[t]!, i + 1, e)) continue;
-        settled[t] = stamp;
-        if (!this.settle(t, text, where)) return false;
-        if (--left === 0) return true;
+    if (lower === undefined) {
+      // A foldable text is read as it is, a byte a character, through its lower cases' columns: the same
+      // states, and the same boundaries (a letter of it is a letter lower-cased). Bytes, because reading a
+      // typed array costs a third of charCodeAt in this loop, which is most of ranking.
+      const bytes = latin1Bytes(text);
+      for (let i = 0, n = text.length; (i = nextEnd(delta, foldedColumn, bytes, i, n, s)) < n; i++) {
+        s = endState;
+        const done = this.ended(automaton!, s, i, text, text, where);
+        if (done !== undefined) return done;
+      }
+    } else {
+      for (let i = 0, n = lower.length; i < n; i++) {
+        const c = lower.charCodeAt(i);
+        s = delta[(c < 0x800 ? lowColumn[c]! : (highColumn.get(c) ?? 0)) + s]!;
+        if (s >= 0) continue;
+        s = ~s;
+        const done = this.ended(automaton!, s, i, lower, text, where);
+        if (done !== undefined) return done;
       }
     }
     return true;
+  }
+
+  /** Terms not settled in the current text (see scan). */
+  private left = 0;
+
+  /**
+   * At a state where needles end, at `subject[i]`: settles those that occur here, with the boundaries
+   * their terms ask. What scan returns when it is done with the text (an exclusion found, every term
+   * settled), else undefined.
+   */
+  private ended(automaton: Automaton, s: number, i: number, subject: string, text: string, where: number): boolean | undefined {
+    const { settled, edges, needleLength, stamp } = this;
+    const { outStart, outTerms } = automaton;
+    const end = outStart[s + 1]!;
+    for (let o = outStart[s]!; o < end; o++) {
+      const t = outTerms[o]!;
+      if (settled[t] === stamp) continue;
+      const e = edges[t]! as 0 | 1 | 2;
+      if (e !== 0 && !hasEdges(subject, i + 1 - needleLength[t]!, i + 1, e)) continue;
+      settled[t] = stamp;
+      if (!this.settle(t, text, where)) return false;
+      if (--this.left === 0) return true;
+    }
+    return undefined;
   }
 
   /** A term's needle was found where it must be: a keyword is marked, unless its pattern says otherwise. */
@@ -407,8 +485,9 @@ function scorePaper(paper: Paper, compiled: CompiledProfile): RankedPaper | unde
   if (!profile.announceTypes.includes(paper.announceType)) return undefined;
   terms.begin();
   if (terms.size > 0) {
-    const l = lowered(paper);
-    if (!terms.scan(l.title, l.titleLower, IN_TITLE) || !terms.scan(l.abstract, l.abstractLower, IN_ABSTRACT)) return undefined;
+    const { title, abstract } = paper;
+    const l = foldable(title) && foldable(abstract) ? undefined : lowered(paper);
+    if (!terms.scan(title, l?.titleLower, IN_TITLE) || !terms.scan(abstract, l?.abstractLower, IN_ABSTRACT)) return undefined;
   }
   return scoreMatches(paper, profile, terms.touched, terms.flags, 0);
 }

@@ -220,6 +220,19 @@ const randomCase = fc
     return { ...c, terms: [...c.terms, ...cut] };
   });
 
+// Texts of Latin-1 only, which ranking reads as they are (each character through its lower case), and
+// terms from the same characters, in any case.
+const LATIN1_PIECES = ["a", "A", "ab", "AB", "é", "É", "àö", "ÀÖ", "ÿ", "Þ", "þ", "ß", "µ", "ª", "×", "÷", " ", "-", "\u00A0", "\n", "1", "."];
+const latin1Char = fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c));
+const latin1Text = (maxLength: number) =>
+  fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...LATIN1_PIECES) }, { weight: 1, arbitrary: latin1Char }), { maxLength }).map((p) => p.join(""));
+const latin1Case = fc.record({
+  texts: fc.array(fc.tuple(latin1Text(30), latin1Text(30)), { minLength: 1, maxLength: 4 }),
+  terms: fc.array(latin1Text(3), { minLength: 1, maxLength: 6 }),
+  exclude: fc.array(latin1Text(2), { maxLength: 2 }),
+  weights: fc.array(fc.constantFrom(0.1, 1, 2.5), { minLength: 1, maxLength: 3 }),
+});
+
 // Terms an index can answer (letters and digits, words apart in "prefix" and "word"), over the same texts.
 const WORD_PIECES = ["a", "b", "ab", "A", "l", "L", "m", "1", "é", "É", "ı", "i", "ß", "ẞ", "ss", "σ", "Σ", "ς", "\u212A", "k", "ſ", "s", "ﬁ", "Ω"];
 const wordTerm = fc.array(fc.constantFrom(...WORD_PIECES), { minLength: 1, maxLength: 3 }).map((p) => p.join(""));
@@ -242,6 +255,19 @@ describe("random texts and terms: the same scores and matches as the reference",
           const profile = makeProfile({ keywords: weighted(oneWord, c.weights), exclude: c.exclude, match });
           expect(rank.indexCanRank(profile)).toBe(true);
           expect(rank.rankDays(days, profile, indexes)).toStrictEqual(reference.rankDays(days, profile));
+        }
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it("texts of Latin-1 only, in every mode", () => {
+    fc.assert(
+      fc.property(latin1Case, (c) => {
+        const papers = c.texts.map(([title, abstract]) => makePaper({ title, abstract }));
+        for (const match of MATCH_MODES) {
+          const profile = makeProfile({ keywords: weighted(c.terms, c.weights), exclude: c.exclude, match });
+          expect(rank.rankPapers(papers, profile)).toStrictEqual(reference.rankPapers(papers, profile));
         }
       }),
       { numRuns: RUNS * 2 },

@@ -59,6 +59,30 @@ describe("compileMatcher: match modes", () => {
   });
 });
 
+describe("rankPapers: case beyond ASCII", () => {
+  // Latin-1 text is read as it is, each character through its lower case; other text is lower-cased first.
+  const found = (title: string, term: string, match: MatchMode = "prefix") =>
+    rankPapers([makePaper({ title, abstract: "-" })], makeProfile({ keywords: [{ term, weight: 1 }], match })).length === 1;
+
+  it.each(["substring", "prefix", "word"] as const)("%s: Latin-1 capitals match their lower case, and the other way", (match) => {
+    expect(found("CAFÉ ÀÖ", "café", match)).toBe(true);
+    expect(found("café àö", "CAFÉ", match)).toBe(true);
+    expect(found("ÞORN", "þorn", match)).toBe(true);
+    expect(found("caf\u00E9", "cafe", match)).toBe(false);
+  });
+
+  it("letters past Latin-1 in the text: lower-cased, as toLowerCase does", () => {
+    expect(found("ĀB ŁÓDŹ", "āb")).toBe(true);
+    expect(found("ĀB ŁÓDŹ", "łódź", "word")).toBe(true);
+    expect(found("ΣΟΦΊΑ", "σοφία")).toBe(true);
+    // A final capital sigma lower-cases to ς, and İ to i and a combining dot: as toLowerCase has them.
+    expect(found("\u039F\u0394\u039F\u03A3", "\u03BF\u03B4\u03BF\u03C3")).toBe(false);
+    expect(found("\u039F\u0394\u039F\u03A3", "\u03BF\u03B4\u03BF\u03C2")).toBe(true);
+    expect(found("İSTANBUL É", "istanbul")).toBe(false);
+    expect(found("İSTANBUL É", "é")).toBe(true);
+  });
+});
+
 describe("rankPapers: score = A + title_weight × T", () => {
   const keywords = [
     { term: "LLM", weight: 1 },
