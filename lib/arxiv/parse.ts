@@ -168,28 +168,58 @@ export function isPlainWellFormed(xml: string): boolean {
   let i = DECLARATION.test(xml) ? DECLARATION.lastIndex : 0;
   while (isXmlSpace(xml.charCodeAt(i))) i++;
   if (xml.charCodeAt(i) !== 60 /* < */) return false;
-  const open: string[] = [];
+  // The open elements' names, as where each starts in `xml` and how long it is: no string made per tag.
+  const openAt: number[] = [];
+  const openLength: number[] = [];
   for (;;) {
     if (xml.charCodeAt(i + 1) === 47 /* / */) {
-      const name = open.pop();
-      if (name === undefined || !xml.startsWith(name, i + 2) || xml.charCodeAt(i + 2 + name.length) !== 62 /* > */) return false;
-      i += 3 + name.length;
-      if (open.length === 0) {
+      const at = openAt.pop();
+      const length = openLength.pop();
+      if (at === undefined || length === undefined || !sameName(xml, at, i + 2, length) || xml.charCodeAt(i + 2 + length) !== 62 /* > */) return false;
+      i += 3 + length;
+      if (openAt.length === 0) {
         while (isXmlSpace(xml.charCodeAt(i))) i++;
         return i === xml.length;
       }
     } else {
-      OPEN_TAG.lastIndex = i + 1;
-      const tag = OPEN_TAG.exec(xml);
-      if (!tag) return false;
-      if (tag[2] && tag[2].indexOf("=") !== tag[2].lastIndexOf("=") && hasRepeatedAttribute(tag[2])) return false;
-      if (!tag[3]) open.push(tag[1]!);
-      else if (open.length === 0) return false;
-      i = OPEN_TAG.lastIndex;
+      // Most tags are a bare name and `>`, read here; any other goes through OPEN_TAG.
+      let end = i + 1;
+      if (isNameStart(xml.charCodeAt(end))) while (isNameChar(xml.charCodeAt(++end)));
+      if (end > i + 1 && xml.charCodeAt(end) === 62 /* > */) {
+        openAt.push(i + 1);
+        openLength.push(end - i - 1);
+        i = end + 1;
+      } else {
+        OPEN_TAG.lastIndex = i + 1;
+        const tag = OPEN_TAG.exec(xml);
+        if (!tag) return false;
+        if (tag[2] && tag[2].indexOf("=") !== tag[2].lastIndexOf("=") && hasRepeatedAttribute(tag[2])) return false;
+        if (!tag[3]) {
+          openAt.push(i + 1);
+          openLength.push(tag[1]!.length);
+        } else if (openAt.length === 0) return false;
+        i = OPEN_TAG.lastIndex;
+      }
     }
     i = xml.indexOf("<", i);
     if (i < 0) return false;
   }
+}
+
+/** Whether the name at `from` is the `length` characters at `at`. */
+function sameName(xml: string, at: number, from: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (xml.charCodeAt(at + k) !== xml.charCodeAt(from + k)) return false;
+  return true;
+}
+
+/** OPEN_TAG's first character of a name, `[A-Za-z_]`. */
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/** OPEN_TAG's other characters of a name, `[\w.:-]`. */
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 58) /* 0-9 : */ || c === 46 || c === 45;
 }
 
 function isXmlSpace(c: number): boolean {
