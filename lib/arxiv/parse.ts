@@ -346,8 +346,6 @@ function* elements(nodes: XmlNode[], name: string): Generator<XmlNode[]> {
   for (const node of nodes) if (tagOf(node) === name) yield node[name] as XmlNode[];
 }
 
-// Names `parser` refuses (it throws): only `parser` says so, in its words.
-const REFUSED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
 /** An item's fields as they are read: each there once as text, or NOT_TEXT when seen twice or holding elements. */
 class ItemFields {
@@ -370,6 +368,22 @@ const ITEM_FIELDS: ReadonlyMap<string, ItemFieldKey | "category"> = new Map([
   ["pubDate", "pubDate"], ["arxiv:announce_type", "announceType"], ["dc:rights", "rights"], ["dc:creator", "creator"],
   ["arxiv:DOI", "doi"], ["arxiv:journal_reference", "journalRef"],
 ]);
+
+// Names `parser` refuses (it throws): only `parser` says so, in its words.
+const REFUSED_NAMES = ["__proto__", "constructor", "prototype"];
+const REFUSED = Symbol("refused");
+/** The item fields' tags and the refused names, by length: what cutFields looks a tag up in, without cutting it out. */
+const NAMES_BY_LENGTH: [string, ItemFieldKey | "category" | typeof REFUSED][][] = [];
+for (const [name, key] of [...ITEM_FIELDS, ...REFUSED_NAMES.map((name) => [name, REFUSED] as const)]) {
+  (NAMES_BY_LENGTH[name.length] ??= []).push([name, key]);
+}
+
+/** What the tag name of `length` characters at `at` of `content` is: a field, a refused name, or neither. */
+function fieldNamed(content: string, at: number, length: number): ItemFieldKey | "category" | typeof REFUSED | undefined {
+  const named = NAMES_BY_LENGTH[length];
+  if (named) for (const [name, key] of named) if (content.startsWith(name, at)) return key;
+  return undefined;
+}
 
 /** Texts holding a reference, to be decoded together, and where each decoded text goes. */
 interface Encoded {
@@ -437,19 +451,19 @@ function cutFields(content: string, encoded: Encoded): ItemFields | undefined {
     for (let c = content.charCodeAt(nameEnd); c !== 62 && c !== 47 && c !== 32 && c !== 10 && c !== 9 && c !== 13; ) {
       c = content.charCodeAt(++nameEnd);
     }
-    const name = content.slice(lt + 1, nameEnd);
-    if (REFUSED_NAMES.has(name)) return undefined;
+    const nameLength = nameEnd - lt - 1;
+    const key = fieldNamed(content, lt + 1, nameLength);
+    if (key === REFUSED) return undefined;
     const start = gt + 1;
-    const key = ITEM_FIELDS.get(name);
     let text = "";
     if (content.charCodeAt(gt - 1) === 47 /* / */) lt = start;
     else {
       // A field of text ends at the very next `<`, its own closing tag; anything else is markup.
       const end = content.indexOf("<", start);
-      if (content.charCodeAt(end + 1) !== 47 /* / */ || !content.startsWith(name, end + 2) || content.charCodeAt(end + 2 + name.length) !== 62 /* > */) {
+      if (content.charCodeAt(end + 1) !== 47 /* / */ || !sameName(content, lt + 1, end + 2, nameLength) || content.charCodeAt(end + 2 + nameLength) !== 62 /* > */) {
         return undefined;
       }
-      lt = end + 3 + name.length;
+      lt = end + 3 + nameLength;
       if (key !== undefined) text = content.slice(start, end).trim();
     }
     if (key === undefined) continue;
@@ -562,8 +576,18 @@ function optional<K extends string>(key: K, value: string | undefined): { [P in 
   return (cleaned ? { [key]: own(cleaned) } : {}) as { [P in K]?: string };
 }
 
+/** The last date parseRfc822Date read, and its day: a feed's items all carry the same few dates. */
+let lastDate: { value: string; day: string | undefined } | undefined;
+
 /** `Tue, 30 Jun 2026 00:00:00 -0400` → `2026-06-30`, the day as arXiv wrote it (US Eastern). */
 export function parseRfc822Date(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // A copy: the date is a cut of the document, which it would otherwise keep alive.
+  if (lastDate?.value !== value) lastDate = { value: own(value), day: readRfc822Date(value) };
+  return lastDate.day;
+}
+
+function readRfc822Date(value: string): string | undefined {
   const m = value && /(\d{1,2})\s+([A-Z][a-z]{2})\s+(\d{4})/.exec(value);
   if (!m) return undefined;
   const month = MONTHS.indexOf(m[2]!) + 1;
