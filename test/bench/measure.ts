@@ -100,6 +100,26 @@ export async function interleave(tasks: Record<string, Timed>, rounds: number, w
   );
 }
 
+/**
+ * Runs one task `runs` times back to back, after `warmup` discarded runs, with one collection forced before
+ * them all and none between: each run then pays only for the collections its own garbage and its
+ * predecessors' bring, as work in a server does. Medians of the runs.
+ */
+export async function inARow(task: Timed, runs: number, warmup = 2): Promise<Stats> {
+  globalThis.gc?.();
+  const samples: Sample[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const sample = await task();
+    if (i >= warmup) samples.push(sample);
+  }
+  return {
+    wallMs: median(samples.map((s) => s.wallMs)),
+    cpuMs: median(samples.map((s) => s.cpuMs)),
+    mainCpuMs: median(samples.map((s) => s.mainCpuMs)),
+    samples,
+  };
+}
+
 /** The process and all its descendants, from /proc (Linux). */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
