@@ -56,8 +56,8 @@ export function renderJson(doc: FeedDocument): string {
   return finishJson(jsonText(doc, false), doc);
 }
 
-/** The package's RSS 2.0. */
-function rssText(doc: FeedDocument): string {
+/** The package's RSS 2.0; `marked`: each item's summary and content as placeholders (see LAYOUTS). */
+function rssText(doc: FeedDocument, marked = false): string {
   const feed = build(doc, doc.links.rss, true, (item) => ({
     // Readers disagree on whether an RSS title is text or HTML; escaped, it reads the same either way
     // (feedparser, for one, takes a title with an entity or a tag in it as HTML).
@@ -65,8 +65,8 @@ function rssText(doc: FeedDocument): string {
     guid: xmlJsText(item.guid),
     link: item.link,
     date: item.published,
-    description: cdata(escapeHtml(item.summary)),
-    content: cdata(item.contentHtml),
+    description: cdata(marked && item.summary ? FILL_SUMMARY : escapeHtml(item.summary)),
+    content: cdata(marked && item.contentHtml ? FILL_CONTENT : item.contentHtml),
     category: item.categories.map((c) => ({ name: xmlJsText(c), domain: CATEGORY_DOMAIN })),
     // <author> must be an e-mail address in RSS 2.0; Dublin Core's creator, one per author, is what readers show.
     extensions: [{ name: "dc:creator", objects: item.authors.map((name) => ({ _text: xmlJsText(name) })) as unknown as Record<string, unknown> }],
@@ -76,8 +76,8 @@ function rssText(doc: FeedDocument): string {
   return feed.rss2();
 }
 
-/** The package's Atom 1.0, before its root element gets its language. */
-function atomText(doc: FeedDocument): string {
+/** The package's Atom 1.0, before its root element gets its language; `marked` as for rssText. */
+function atomText(doc: FeedDocument, marked = false): string {
   return build(doc, doc.links.atom, true, (item) => ({
     // The package declares entry titles type="html": so the title goes in as HTML-escaped text.
     title: cdata(escapeHtml(item.title)),
@@ -86,8 +86,8 @@ function atomText(doc: FeedDocument): string {
     link: item.link,
     date: item.updated,
     published: item.published,
-    description: cdata(escapeHtml(item.summary)),
-    content: cdata(item.contentHtml),
+    description: cdata(marked && item.summary ? FILL_SUMMARY : escapeHtml(item.summary)),
+    content: cdata(marked && item.contentHtml ? FILL_CONTENT : item.contentHtml),
     // A name as a text node, not a string: xml-js asks of every string element whether it has content by
     // enumerating its characters (for…in): a fifth of an Atom render when every name was a string. Same output.
     author: item.authors.map((name) => ({ name: textNode(xmlJsText(name)) })),
@@ -105,7 +105,8 @@ function finishAtom(xml: string): string {
 
 /**
  * The package's JSON Feed, compacted. `marked`: each item's ranking (score, title score, matches) written
- * as placeholders, for items kept apart from any one ranking (see renderFeed).
+ * as placeholders, for items kept apart from any one ranking (see renderFeed), and its summary and
+ * content as placeholders too (see LAYOUTS).
  */
 function jsonText(doc: FeedDocument, marked: boolean): string {
   const pretty = build(doc, doc.links.json, false, (item) => ({
@@ -114,8 +115,9 @@ function jsonText(doc: FeedDocument, marked: boolean): string {
     link: item.link,
     date: item.updated,
     published: item.published,
-    description: item.summary,
-    content: item.contentHtml,
+    // The package leaves out an empty summary (and content) in JSON Feed: no placeholder for those.
+    description: marked && item.summary ? FILL_SUMMARY : item.summary,
+    content: marked && item.contentHtml ? FILL_CONTENT : item.contentHtml,
     category: item.categories.map((name) => ({ name })),
     extensions: [
       { name: "authors", objects: item.authors.map((name) => ({ name })) as unknown as Record<string, unknown> },
@@ -200,6 +202,13 @@ const SLOT_HEAD = 0;
 const SLOT_SCORE = 1;
 const SLOT_TITLE_SCORE = 2;
 const SLOT_MATCHES = 3;
+/**
+ * Where an item's summary and content go, in the text the package writes for items to keep: filled in
+ * with what the package writes for them, once per item (ItemLayout.fill). Those two are most of an item,
+ * and the package's serializer copies an element's text once for every element it is in.
+ */
+const FILL_SUMMARY = `${MARK}4`;
+const FILL_CONTENT = `${MARK}5`;
 /** A placeholder as written: bare inside a text, a quoted string where a JSON value goes. */
 const PLACEHOLDER = /"\uFFFF([123])"|\uFFFF0/g;
 
@@ -208,6 +217,8 @@ interface ItemLayout {
   text: (doc: FeedDocument, marked: boolean) => string;
   /** Where the items are in that text: each item's text, and the frame around them. */
   cut: (text: string, count: number) => { prefix: string; items: string[]; suffix: string } | undefined;
+  /** An item's text with its summary and content where the package wrote their placeholders; undefined when they are not there once each. */
+  fill: (text: string, item: FeedItem) => string | undefined;
   /** Between two items. */
   separator: string;
   /** The placeholders an item has, in order. */
@@ -243,17 +254,41 @@ function cutJson(text: string, count: number) {
   return { prefix: text.slice(0, from), items: starts.slice(0, -1).map((at, i) => text.slice(at, starts[i + 1]! - 1)), suffix: text.slice(to) };
 }
 
+/**
+ * `text` with its one `placeholder` replaced by `write(value)`; undefined unless it is there exactly once,
+ * or, for an empty value (which gets no placeholder), not at all.
+ */
+function fillOnce(text: string | undefined, placeholder: string, value: string, write: (value: string) => string): string | undefined {
+  if (text === undefined) return undefined;
+  const at = text.indexOf(placeholder);
+  if (!value) return at < 0 ? text : undefined;
+  if (at < 0 || text.includes(placeholder, at + placeholder.length)) return undefined;
+  return text.slice(0, at) + write(value) + text.slice(at + placeholder.length);
+}
+
+/** The CDATA the package writes for xmlJsCdata's sections: each in a section of its own, none with `]]>` to split. */
+function cdataText(text: string): string {
+  return xmlJsCdata(text).map((section) => `<![CDATA[${section}]]>`).join("");
+}
+
+function fillXml(text: string, item: FeedItem): string | undefined {
+  const summary = fillOnce(text, `<![CDATA[${FILL_SUMMARY}]]>`, item.summary, (summary) => cdataText(escapeHtml(summary)));
+  return fillOnce(summary, `<![CDATA[${FILL_CONTENT}]]>`, item.contentHtml, cdataText);
+}
+
 const LAYOUTS: Record<ItemFormat, ItemLayout> = {
   rss: {
-    text: (doc) => rssText(doc),
+    text: (doc, marked) => rssText(doc, marked),
     cut: cutXml("\n        <item>", "</item>"),
+    fill: fillXml,
     separator: "",
     slots: [SLOT_HEAD],
     finish: (prefix, suffix) => ({ prefix, suffix }),
   },
   atom: {
-    text: (doc) => atomText(doc),
+    text: (doc, marked) => atomText(doc, marked),
     cut: cutXml("\n    <entry>", "</entry>"),
+    fill: fillXml,
     separator: "",
     slots: [SLOT_HEAD],
     finish: (prefix, suffix) => ({ prefix: finishAtom(prefix), suffix }),
@@ -261,6 +296,8 @@ const LAYOUTS: Record<ItemFormat, ItemLayout> = {
   json: {
     text: (doc, marked) => jsonText(doc, marked),
     cut: cutJson,
+    // JSON.stringify writes a string the same wherever it stands, and compacting leaves strings alone.
+    fill: (text, item) => fillOnce(fillOnce(text, `"${FILL_SUMMARY}"`, item.summary, JSON.stringify), `"${FILL_CONTENT}"`, item.contentHtml, JSON.stringify),
     separator: ",",
     slots: [SLOT_HEAD, SLOT_SCORE, SLOT_TITLE_SCORE, SLOT_MATCHES],
     // What finishJson does to the whole text, done to its frame: the items between change nothing of it.
@@ -341,7 +378,8 @@ export function renderFeedBytes(format: ItemFormat, feed: RankedFeed, links: Fee
   const cut = layout.cut(layout.text(doc, true), items.length);
   if (!cut) return whole();
   for (const [k, i] of missing.entries()) {
-    const texts = cutAtPlaceholders(cut.items[k]!, layout.slots);
+    const filled = layout.fill(cut.items[k]!, items[k]!);
+    const texts = filled && cutAtPlaceholders(filled, layout.slots);
     if (!texts) return whole();
     const { paper, summary } = entries[i]!;
     const pieces = texts.map((t) => encoder.encode(t));
