@@ -112,17 +112,17 @@ function readLatin1Document(latin1: string): ReadDocument | undefined {
     return undefined;
   }
   let inItems = 0;
-  const leanItems = readLeanItems(tree, latin1, (content) => {
+  const leanPapers = readLeanItems(tree, latin1, (content) => {
     const n = Buffer.byteLength(content, "utf8") - content.length;
     if (n === 0) return content;
     inItems += n;
     return Buffer.from(content, "latin1").toString("utf8");
   });
-  return leanItems && inItems === nonAscii ? { tree, leanItems } : undefined;
+  return leanPapers && inItems === nonAscii ? { tree, leanPapers } : undefined;
 }
 
 /** The outcome of a document read. */
-function fromDocument({ tree, leanItems }: ReadDocument): ParseOutcome {
+function fromDocument({ tree, leanPapers }: ReadDocument): ParseOutcome {
   const channel = readChannel(tree);
   if (!channel) return { kind: "malformed", message: "not an RSS 2.0 channel" };
   if (channel.title?.startsWith("Feed error for query")) {
@@ -134,8 +134,12 @@ function fromDocument({ tree, leanItems }: ReadDocument): ParseOutcome {
   const papers: Paper[] = [];
   let skipped = 0;
   for (const children of channel.items) {
-    const item = leanItems ? leanItems.get(children) : readItem(children);
-    const paper = item && toPaper(item);
+    let paper: Paper | undefined;
+    if (leanPapers) paper = leanPapers.get(children);
+    else {
+      const item = readItem(children);
+      paper = item && toPaper(item);
+    }
     if (paper) papers.push(paper);
     else skipped++;
   }
@@ -233,8 +237,8 @@ function hasRepeatedAttribute(attributes: string): boolean {
 
 interface ReadDocument {
   tree: XmlNode[];
-  /** When read the lean way: each item (by its children in `tree`) read from its fields as written. */
-  leanItems?: Map<XmlNode[], WireItem | undefined>;
+  /** When read the lean way: each item's paper (by the item's children in `tree`), read from its fields as written. */
+  leanPapers?: Map<XmlNode[], Paper | undefined>;
 }
 
 /**
@@ -250,8 +254,8 @@ function readDocument(xml: string, plain: boolean): ReadDocument {
     } catch {
       // `parser` says why, below.
     }
-    const leanItems = tree && readLeanItems(tree, xml, oneByte);
-    if (tree && leanItems) return { tree, leanItems };
+    const leanPapers = tree && readLeanItems(tree, xml, oneByte);
+    if (tree && leanPapers) return { tree, leanPapers };
   }
   return { tree: parser.parse(xml) as XmlNode[] };
 }
@@ -398,24 +402,30 @@ interface Encoded {
  * one byte a character, or the UTF-8 decoding of its bytes), read from their fields: each field's text cut
  * out, trimmed, its entities decoded, all decoded by `parser` in one small document (after the same
  * declaration: the XML version decides what a numeric reference to a control character becomes). Text
- * beside an item's fields is read past, as readItem does. Undefined, with nothing decoded, when a field
- * holds markup (elements) or has a name `parser` refuses: only `parser` reads those right.
+ * beside an item's fields is read past, as readItem does. Each item's paper, or undefined, by the item;
+ * undefined, with nothing decoded, when a field holds markup (elements) or has a name `parser` refuses:
+ * only `parser` reads those right.
  */
 function readLeanItems(
   tree: XmlNode[],
   xml: string,
   itemText: (content: string) => string,
-): Map<XmlNode[], WireItem | undefined> | undefined {
+): Map<XmlNode[], Paper | undefined> | undefined {
   const encoded: Encoded = { texts: [], targets: [], keys: [] };
-  const cut = new Map<XmlNode[], ItemFields>();
+  const papers = new Map<XmlNode[], Paper | undefined>();
+  // Items with a reference to decode wait for the fragment; the others are made papers at once, so that
+  // their cuts die young rather than live through the whole parse.
+  const waiting = new Map<XmlNode[], ItemFields>();
   for (const rss of elements(tree, "rss")) {
     for (const channel of elements(rss, "channel")) {
       for (const children of elements(channel, "item")) {
         // A stop node holds one text: its content as written (line ends already made \n).
         const content = children[0]?.[TEXT];
+        const before = encoded.texts.length;
         const fields = typeof content === "string" ? cutFields(itemText(content), encoded) : undefined;
         if (!fields) return undefined;
-        cut.set(children, fields);
+        if (encoded.texts.length > before) waiting.set(children, fields);
+        else papers.set(children, paperOf(fields));
       }
     }
   }
@@ -432,9 +442,13 @@ function readLeanItems(
       else if (typeof fields[key] === "string") fields[key] = text;
     });
   }
-  const items = new Map<XmlNode[], WireItem | undefined>();
-  for (const [children, fields] of cut) items.set(children, wireItem(fields));
-  return items;
+  for (const [children, fields] of waiting) papers.set(children, paperOf(fields));
+  return papers;
+}
+
+function paperOf(fields: ItemFields): Paper | undefined {
+  const item = wireItem(fields);
+  return item && toPaper(item);
 }
 
 /**
