@@ -368,8 +368,8 @@ class TermSet {
     let s = 0;
     if (lower === undefined) {
       // A foldable text is read as it is, a byte a character, through its lower cases' columns: the same
-      // states, and the same boundaries (a letter of it is a letter lower-cased). Bytes, because reading a
-      // typed array costs a third of charCodeAt in this loop, which is most of ranking.
+      // states, and the same boundaries (a letter of it is a letter lower-cased). Bytes, because in this
+      // loop, which is most of ranking, reading a typed array takes about half the time charCodeAt does.
       const bytes = latin1Bytes(text);
       for (let i = 0, n = text.length; (i = nextEnd(delta, foldedColumn, bytes, i, n, s)) < n; i++) {
         s = endState;
