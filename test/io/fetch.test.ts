@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fetchCategoryFeed, type FetchFeedOptions, type FetchOutcome } from "../../lib/arxiv/fetch";
 import { startArxivFixtureServer, type ArxivFixtureServer, type Scenario } from "../servers/arxiv-fixture-server";
+import { parseArxivRss } from "../../lib/arxiv/parse";
+import { readFixture } from "../helpers/fixtures";
 import { startStubServer, type StubServer } from "../helpers/io";
 
 let server: ArxivFixtureServer;
@@ -62,6 +64,25 @@ describe("fetchCategoryFeed: a good feed", () => {
     expect(outcome.kind).toBe("feed");
     if (outcome.kind !== "feed") return;
     expect(outcome.papers).toHaveLength(352);
+  });
+
+  it("reads the body's bytes as their UTF-8 text: in small chunks, characters cut between them, a byte order mark", async () => {
+    // cs.AI's day, its channel title and first item's title not ASCII, sent 700 bytes at a time.
+    const text = readFixture("day/rss-cs.AI.xml")
+      .replace("<title>", "<title>Caf\u00E9 \u2014 ")
+      .replace(/<item>\s*<title>/, "$&\u4E2D\u6587 \u{1F600} ");
+    for (const body of [Buffer.from(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])]) {
+      stub.handle((_req, res) => {
+        res.writeHead(200, { "Content-Type": "application/rss+xml" });
+        for (let at = 0; at < body.length; at += 700) res.write(body.subarray(at, at + 700));
+        res.end();
+      });
+      const outcome = await fetchCategoryFeed("cs.AI", options({ baseUrl: `${stub.url}/rss` }));
+      const expected = parseArxivRss(text);
+      if (outcome.kind !== "feed" || expected.kind !== "feed") throw new Error(`not a feed: ${outcome.kind}, ${expected.kind}`);
+      expect(outcome.papers).toStrictEqual(expected.papers);
+      expect(outcome.papers[0]!.title.startsWith("\u4E2D\u6587 \u{1F600} ")).toBe(true);
+    }
   });
 
   it("follows the announcement day the server reports", async () => {
