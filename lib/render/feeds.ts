@@ -56,6 +56,17 @@ export function renderJson(doc: FeedDocument): string {
   return finishJson(jsonText(doc, false), doc);
 }
 
+/**
+ * An item's summary (HTML-escaped) and content as CDATA for the package's RSS and Atom; `marked`: as the
+ * placeholders fillXml fills in, where they are not empty.
+ */
+function xmlBodies(item: FeedItem, marked: boolean): Pick<Item, "description" | "content"> {
+  return {
+    description: cdata(marked && item.summary ? FILL_SUMMARY : escapeHtml(item.summary)),
+    content: cdata(marked && item.contentHtml ? FILL_CONTENT : item.contentHtml),
+  };
+}
+
 /** The package's RSS 2.0; `marked`: each item's summary and content as placeholders (see LAYOUTS). */
 function rssText(doc: FeedDocument, marked = false): string {
   const feed = build(doc, doc.links.rss, true, (item) => ({
@@ -65,8 +76,7 @@ function rssText(doc: FeedDocument, marked = false): string {
     guid: xmlJsText(item.guid),
     link: item.link,
     date: item.published,
-    description: cdata(marked && item.summary ? FILL_SUMMARY : escapeHtml(item.summary)),
-    content: cdata(marked && item.contentHtml ? FILL_CONTENT : item.contentHtml),
+    ...xmlBodies(item, marked),
     category: item.categories.map((c) => ({ name: xmlJsText(c), domain: CATEGORY_DOMAIN })),
     // <author> must be an e-mail address in RSS 2.0; Dublin Core's creator, one per author, is what readers show.
     extensions: [{ name: "dc:creator", objects: item.authors.map((name) => ({ _text: xmlJsText(name) })) as unknown as Record<string, unknown> }],
@@ -86,8 +96,7 @@ function atomText(doc: FeedDocument, marked = false): string {
     link: item.link,
     date: item.updated,
     published: item.published,
-    description: cdata(marked && item.summary ? FILL_SUMMARY : escapeHtml(item.summary)),
-    content: cdata(marked && item.contentHtml ? FILL_CONTENT : item.contentHtml),
+    ...xmlBodies(item, marked),
     // A name as a text node, not a string: xml-js asks of every string element whether it has content by
     // enumerating its characters (for…in): a fifth of an Atom render when every name was a string. Same output.
     author: item.authors.map((name) => ({ name: textNode(xmlJsText(name)) })),
