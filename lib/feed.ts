@@ -204,13 +204,17 @@ export function buildFeed(
   checkServable(params, snapshots, options.now);
   const ranked = options.ranked ?? rankSnapshots(params, snapshots, options.daysBack);
   const found = options.summaries ?? new Map<string, SummaryRecord>();
-  const days = ranked.map((day) => ({
-    date: day.date,
-    papers: day.papers.map((r): FeedEntry => {
+  // Loops, not callbacks, on the way of every custom feed: a callback made per call loses its optimized
+  // code to any full collection between two calls.
+  const days: AnnouncementDay<FeedEntry>[] = [];
+  for (const day of ranked) {
+    const papers: FeedEntry[] = [];
+    for (const r of day.papers) {
       const summary = found.get(r.paper.id);
-      return summary ? { ...r, summary } : r;
-    }),
-  }));
+      papers.push(summary ? { ...r, summary } : r);
+    }
+    days.push({ date: day.date, papers });
+  }
   const papersChangedAt = Math.max(0, ...snapshots.map((s) => s.changedAt ?? 0)) || options.now;
   return {
     params,
@@ -322,11 +326,18 @@ function warning(s: CategorySnapshot): string {
   return `${s.category}: ${p.message}; ${shown}; next try ${new Date(p.retryAt).toISOString()}`;
 }
 
-/** A replaced paper can be announced on two kept days: keep it on the newest, under one id. */
+/** A replaced paper can be announced on two kept days: keep it on the newest, under one id. Loops: see buildFeed. */
 function dropRepeats(days: AnnouncementDay<RankedPaper>[]): AnnouncementDay<RankedPaper>[] {
   const seen = new Set<string>();
-  return days.map((day) => ({
-    date: day.date,
-    papers: day.papers.filter((r) => !seen.has(r.paper.id) && seen.add(r.paper.id)),
-  }));
+  const kept: AnnouncementDay<RankedPaper>[] = [];
+  for (const day of days) {
+    const papers: RankedPaper[] = [];
+    for (const r of day.papers) {
+      if (seen.has(r.paper.id)) continue;
+      seen.add(r.paper.id);
+      papers.push(r);
+    }
+    kept.push({ date: day.date, papers });
+  }
+  return kept;
 }

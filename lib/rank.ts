@@ -606,11 +606,13 @@ export class PaperIndex {
   }
 
   /**
-   * Calls `visit` with each word (its position) in which `plan`'s needle occurs as the plan asks: anywhere
-   * in it (edges 0, or a pattern's first word), at its start (1), or as the whole word (2). The texts
-   * holding word r are postings[postingStart[r]] … postings[postingStart[r + 1] − 1], each 2p + field.
+   * The words (their positions) in which `plan`'s needle occurs as the plan asks, put in `out` (emptied
+   * first): anywhere in the word (edges 0, or a pattern's first word), at its start (1), or as the whole
+   * word (2). The texts holding word r are postings[postingStart[r]] … postings[postingStart[r + 1] − 1],
+   * each 2p + field.
    */
-  forEachWord(plan: TermPlan, visit: (word: number) => void): void {
+  wordsOf(plan: TermPlan, out: number[]): number[] {
+    out.length = 0;
     const { words } = this;
     const { needle } = plan;
     if (plan.pattern || plan.edges === 0) {
@@ -618,16 +620,17 @@ export class PaperIndex {
       const { text, starts } = this.joined;
       for (let at = text.indexOf(needle), r = 0; at >= 0; at = text.indexOf(needle, starts[r + 1]!)) {
         r = upperBound(starts, at) - 1;
-        visit(r);
+        out.push(r);
       }
-      return;
+      return out;
     }
     let r = lowerBound(words, needle);
     if (plan.edges === 2) {
-      if (words[r] === needle) visit(r);
-      return;
+      if (words[r] === needle) out.push(r);
+      return out;
     }
-    for (; r < words.length && words[r]!.startsWith(needle); r++) visit(r);
+    for (; r < words.length && words[r]!.startsWith(needle); r++) out.push(r);
+    return out;
   }
 }
 
@@ -776,7 +779,9 @@ class WordTable {
 
 /**
  * What rankIndexed works in, kept between calls (a call runs to its end: nothing else uses them meanwhile),
- * so that a ranking allocates little more than its result. They keep the largest size asked, a day's
+ * so that a ranking allocates little more than its result, and so that its loops and comparisons need no
+ * closure made per call: such a closure's optimized code lives only as long as a closure that uses it,
+ * so that any full collection between two rankings discards it. They keep the largest size asked, a day's
  * papers × a profile's keywords (at most 500) bytes for the flags: a few MB at the very most.
  */
 const scratch = {
@@ -791,6 +796,10 @@ const scratch = {
   next: new Int32Array(1024),
   scores: new Float64Array(1024),
   titleScores: new Float64Array(1024),
+  /** The index's words a term is found in. */
+  words: [] as number[],
+  /** The index whose papers indexedOrder compares, while rankIndexed orders them. */
+  ordered: undefined as PaperIndex | undefined,
 };
 
 /** An announce type as one bit of a byte, 0 for a type arXiv does not have. */
@@ -827,7 +836,10 @@ function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[
   for (let t = terms.size - 1; t >= 0; t--) {
     const plan = terms.plans[t]!;
     const { pattern } = plan;
-    index.forEachWord(plan, (r) => {
+    // A loop over the words, not a callback for each: see scratch.
+    const words = index.wordsOf(plan, scratch.words);
+    for (let w = 0; w < words.length; w++) {
+      const r = words[w]!;
       for (let k = postingStart[r]!, end = postingStart[r + 1]!; k < end; k++) {
         const textId = postings[k]!;
         const p = textId >> 1;
@@ -853,7 +865,7 @@ function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[
         }
         flags[at]! |= textId & IN_ABSTRACT_BIT ? IN_ABSTRACT : IN_TITLE;
       }
-    });
+    }
   }
   const { term, next } = scratch;
   const scores = (scratch.scores = room(scratch.scores, n, (l) => new Float64Array(l)));
@@ -878,26 +890,36 @@ function rankIndexed(index: PaperIndex, compiled: CompiledProfile): RankedPaper[
     titleScores[p] = roundScore(inTitleTotal);
     passing.push(p);
   }
-  const { sortKeys } = index;
-  const top = firstInOrder(
-    passing,
-    profile.limit,
-    (a, b) =>
-      scores[b]! - scores[a]! ||
-      titleScores[b]! - titleScores[a]! ||
-      sortKeys[b]! - sortKeys[a]! ||
-      (papers[a]!.id < papers[b]!.id ? 1 : papers[a]!.id > papers[b]!.id ? -1 : 0),
-  );
-  return top.map((p) => ({
-    paper: papers[p]!,
-    score: scores[p]!,
-    titleScore: titleScores[p]!,
-    matches: keywordsOf(p, first, term, next).map((t) => {
+  let top: number[];
+  scratch.ordered = index;
+  try {
+    top = firstInOrder(passing, profile.limit, indexedOrder);
+  } finally {
+    scratch.ordered = undefined;
+  }
+  const ranked: RankedPaper[] = [];
+  for (const p of top) {
+    const matches: KeywordMatch[] = [];
+    for (const t of keywordsOf(p, first, term, next)) {
       const { term, weight } = profile.keywords[t]!;
       const where = flags[p * keywords + t]!;
-      return { term, weight, inTitle: (where & IN_TITLE) !== 0, inAbstract: (where & IN_ABSTRACT) !== 0 };
-    }),
-  }));
+      matches.push({ term, weight, inTitle: (where & IN_TITLE) !== 0, inAbstract: (where & IN_ABSTRACT) !== 0 });
+    }
+    ranked.push({ paper: papers[p]!, score: scores[p]!, titleScore: titleScores[p]!, matches });
+  }
+  return ranked;
+}
+
+/** rankIndexed's order of papers a and b of scratch.ordered, by their position: compareRanked's. */
+function indexedOrder(a: number, b: number): number {
+  const { scores, titleScores } = scratch;
+  const { sortKeys, papers } = scratch.ordered!;
+  return (
+    scores[b]! - scores[a]! ||
+    titleScores[b]! - titleScores[a]! ||
+    sortKeys[b]! - sortKeys[a]! ||
+    (papers[a]!.id < papers[b]!.id ? 1 : papers[a]!.id > papers[b]!.id ? -1 : 0)
+  );
 }
 
 /**

@@ -378,8 +378,15 @@ export function renderFeedBytes(format: ItemFormat, feed: RankedFeed, links: Fee
   };
   if (entries.length === 0) return whole();
   const layout = LAYOUTS[format];
-  const written = entries.map((e) => writtenItem(format, e));
-  const missing = entries.flatMap((_, i) => (written[i] ? [] : [i]));
+  // Loops, not callbacks, on the way of every custom feed: a callback made per call loses its optimized
+  // code to any full collection between two calls.
+  const written: (WrittenItem | undefined)[] = [];
+  const missing: number[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const item = writtenItem(format, entries[i]!);
+    written.push(item);
+    if (!item) missing.push(i);
+  }
   // The frame comes with the items to write, or around a small item of its own when none are missing.
   const head = `${MARK}${SLOT_HEAD}`;
   const items = missing.length > 0 ? missing.map((i) => toItem(entries[i]!, head)) : [frameItem()];
@@ -410,21 +417,25 @@ export function renderFeedBytes(format: ItemFormat, feed: RankedFeed, links: Fee
   }
   const out = new Uint8Array(size);
   let at = encoder.encodeInto(prefix, out).written;
-  const put = (text: string) => (at += text ? encoder.encodeInto(text, out.subarray(at)).written : 0);
   for (const [i, { pieces }] of (written as WrittenItem[]).entries()) {
-    if (i > 0) put(layout.separator);
+    if (i > 0) at = putText(out, at, layout.separator);
     out.set(pieces[0]!, at);
     at += pieces[0]!.byteLength;
     const v = values[i]!;
     for (let k = 0; k < v.length; k++) {
-      put(v[k]!);
+      at = putText(out, at, v[k]!);
       out.set(pieces[k + 1]!, at);
       at += pieces[k + 1]!.byteLength;
     }
   }
-  put(suffix);
+  at = putText(out, at, suffix);
   if (at !== size) throw new Error(`feed: ${at} bytes written of ${size}`);
   return out;
+}
+
+/** `text` encoded into `out` at `at`; where it ends. */
+function putText(out: Uint8Array, at: number, text: string): number {
+  return text ? at + encoder.encodeInto(text, out.subarray(at)).written : at;
 }
 
 let frameItemMade: FeedItem | undefined;
