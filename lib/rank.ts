@@ -997,13 +997,22 @@ export function compareRanked(a: RankedPaper, b: RankedPaper): number {
 
 /** The top `limit` by compareRanked, each id's sort key computed once rather than at every comparison. */
 function topRanked(ranked: readonly RankedPaper[], limit: number): RankedPaper[] {
-  const keyed = ranked.map((r) => ({ r, key: idSortKey(r.paper.id) }));
-  return firstInOrder(
-    keyed,
-    limit,
-    ({ r: a, key: ka }, { r: b, key: kb }) =>
-      b.score - a.score || b.titleScore - a.titleScore || kb - ka || (a.paper.id < b.paper.id ? 1 : a.paper.id > b.paper.id ? -1 : 0),
-  ).map((k) => k.r);
+  // Loops and a comparison of the module's, not callbacks made per call: see scratch.
+  const keyed: KeyedRanked[] = [];
+  for (const r of ranked) keyed.push({ r, key: idSortKey(r.paper.id) });
+  const top: RankedPaper[] = [];
+  for (const k of firstInOrder(keyed, limit, keyedOrder)) top.push(k.r);
+  return top;
+}
+
+interface KeyedRanked {
+  r: RankedPaper;
+  key: number;
+}
+
+/** compareRanked, with each id's sort key computed before. */
+function keyedOrder({ r: a, key: ka }: KeyedRanked, { r: b, key: kb }: KeyedRanked): number {
+  return b.score - a.score || b.titleScore - a.titleScore || kb - ka || (a.paper.id < b.paper.id ? 1 : a.paper.id > b.paper.id ? -1 : 0);
 }
 
 /**

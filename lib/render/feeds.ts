@@ -38,9 +38,13 @@ function feedOptions(doc: FeedDocument, self: string, xml: boolean): FeedOptions
   return options;
 }
 
-function build(doc: FeedDocument, self: string, xml: boolean, toItem: (item: FeedItem) => Item): Feed {
+/**
+ * The package's feed of `doc`'s items, each made by `toItem`: a function of the module's, not a callback
+ * made per render, whose optimized code a full collection between two renders would discard.
+ */
+function build(doc: FeedDocument, self: string, xml: boolean, toItem: (item: FeedItem, marked: boolean) => Item, marked: boolean): Feed {
   const feed = new Feed(feedOptions(doc, self, xml));
-  for (const item of doc.items) feed.addItem(toItem(item));
+  for (const item of doc.items) feed.addItem(toItem(item, marked));
   return feed;
 }
 
@@ -69,7 +73,15 @@ function xmlBodies(item: FeedItem, marked: boolean): Pick<Item, "description" | 
 
 /** The package's RSS 2.0; `marked`: each item's summary and content as placeholders (see LAYOUTS). */
 function rssText(doc: FeedDocument, marked = false): string {
-  const feed = build(doc, doc.links.rss, true, (item) => ({
+  const feed = build(doc, doc.links.rss, true, rssItem, marked);
+  // arXiv announces nothing on weekends, and says so in its own feeds.
+  feed.addExtension({ name: "skipDays", objects: { day: [{ _text: "Saturday" }, { _text: "Sunday" }] } });
+  return feed.rss2();
+}
+
+/** An item as rssText gives it to the package. */
+function rssItem(item: FeedItem, marked: boolean): Item {
+  return {
     // Readers disagree on whether an RSS title is text or HTML; escaped, it reads the same either way
     // (feedparser, for one, takes a title with an entity or a tag in it as HTML).
     title: cdata(escapeHtml(item.title)),
@@ -80,15 +92,17 @@ function rssText(doc: FeedDocument, marked = false): string {
     category: item.categories.map((c) => ({ name: xmlJsText(c), domain: CATEGORY_DOMAIN })),
     // <author> must be an e-mail address in RSS 2.0; Dublin Core's creator, one per author, is what readers show.
     extensions: [{ name: "dc:creator", objects: item.authors.map((name) => ({ _text: xmlJsText(name) })) as unknown as Record<string, unknown> }],
-  }));
-  // arXiv announces nothing on weekends, and says so in its own feeds.
-  feed.addExtension({ name: "skipDays", objects: { day: [{ _text: "Saturday" }, { _text: "Sunday" }] } });
-  return feed.rss2();
+  };
 }
 
 /** The package's Atom 1.0, before its root element gets its language; `marked` as for rssText. */
 function atomText(doc: FeedDocument, marked = false): string {
-  return build(doc, doc.links.atom, true, (item) => ({
+  return build(doc, doc.links.atom, true, atomItem, marked).atom1();
+}
+
+/** An item as atomText gives it to the package. */
+function atomItem(item: FeedItem, marked: boolean): Item {
+  return {
     // The package declares entry titles type="html": so the title goes in as HTML-escaped text.
     title: cdata(escapeHtml(item.title)),
     // Atom ids are IRIs: the versionless abstract URL names the paper across all its versions.
@@ -102,7 +116,7 @@ function atomText(doc: FeedDocument, marked = false): string {
     author: item.authors.map((name) => ({ name: textNode(xmlJsText(name)) })),
     // Category codes hold no character that needs escaping (the package escapes `&` in attributes itself).
     category: item.categories.map((c) => ({ name: c, term: c })),
-  })).atom1();
+  };
 }
 
 const ATOM_ROOT = '<feed xmlns="http://www.w3.org/2005/Atom">';
@@ -118,7 +132,12 @@ function finishAtom(xml: string): string {
  * content as placeholders too (see LAYOUTS).
  */
 function jsonText(doc: FeedDocument, marked: boolean): string {
-  const pretty = build(doc, doc.links.json, false, (item) => ({
+  return compactJson(build(doc, doc.links.json, false, jsonItem, marked).json1());
+}
+
+/** An item as jsonText gives it to the package. */
+function jsonItem(item: FeedItem, marked: boolean): Item {
+  return {
     title: item.title,
     id: item.guid,
     link: item.link,
@@ -132,8 +151,7 @@ function jsonText(doc: FeedDocument, marked: boolean): string {
       { name: "authors", objects: item.authors.map((name) => ({ name })) as unknown as Record<string, unknown> },
       { name: "_arxiv", objects: arxivExtension(item, marked) },
     ],
-  })).json1();
-  return compactJson(pretty);
+  };
 }
 
 /**
