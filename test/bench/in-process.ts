@@ -395,15 +395,20 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
 
   // --- A custom feed's cache miss and hit through loadFeed, as the server runs them.
   await guard(table, "a custom feed through loadFeed", async () => {
-    /** The categories' snapshots over fiveDays; `fresh`: every paper a new object, as after arXiv's next update. */
-    const snapshotsOf = (version: string, fresh: boolean) =>
+    /**
+     * The categories' snapshots over fiveDays. `fresh` (from 1): every paper a new object of a newer
+     * version, as after arXiv's next update, so that the items written for it are its own. (Copies of the
+     * same versions would take the kept papers' places in the item cache, which no update does, and the
+     * next miss would write its items again.)
+     */
+    const snapshotsOf = (version: string, fresh: number) =>
       new Map(
         LARGE_CATEGORIES.map((c) => [
           c,
-          snapshot(c, fiveDays.map((d) => ({ date: d.date, papers: d.papers.filter((p) => p.categories.includes(c)).map((p) => (fresh ? { ...p } : p)) })), `${c}@${version}`),
+          snapshot(c, fiveDays.map((d) => ({ date: d.date, papers: d.papers.filter((p) => p.categories.includes(c)).map((p) => (fresh ? { ...p, version: p.version + fresh } : p)) })), `${c}@${version}`),
         ]),
       );
-    const kept = snapshotsOf("5d", false);
+    const kept = snapshotsOf("5d", 0);
     let perCategory = kept;
     const source: ArxivSource = {
       load: async (category) => perCategory.get(category) ?? snapshot(category, [], "none"),
@@ -463,7 +468,7 @@ export async function inProcessSection(table: Table, quick: boolean): Promise<vo
               perCategory = kept;
             }
           },
-          () => ({ snapshots: snapshotsOf(`fresh${++version}`, true), query: customQuery(`zzfresh${version}`) }),
+          () => ({ snapshots: snapshotsOf(`fresh${++version}`, version), query: customQuery(`zzfresh${version}`) }),
         ),
         hit: timed(() => loadFeed(parseFeedParams([union], hitQuery, config), deps)),
       },
