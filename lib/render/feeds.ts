@@ -350,14 +350,33 @@ function itemKey(format: ItemFormat, paper: Paper): string {
   return (keys[format] ??= `${format}\n${paper.id}\n${paper.version}\n${paper.announceType}\n${paper.announced}`);
 }
 
-/** The item written for this paper and summary, if it is kept (the very paper object: papers are immutable). */
+/**
+ * The item written for this paper and summary, if it is kept: for the very paper object (papers are
+ * immutable), or one equal to it in every field, as a paper read back from the store or made again for a
+ * union is.
+ */
 function writtenItem(format: ItemFormat, entry: FeedEntry): WrittenItem | undefined {
   const written = writtenItems.get(itemKey(format, entry.paper));
-  if (!written || written.paper !== entry.paper) return undefined;
+  if (!written || (written.paper !== entry.paper && !samePaper(written.paper, entry.paper))) return undefined;
   const a = written.summary;
   const b = entry.summary;
   if (a !== b && (!a || !b || a.markdown !== b.markdown || a.model !== b.model || a.createdAt !== b.createdAt)) return undefined;
   return written;
+}
+
+/** Whether two papers are equal in every field (their lists item by item): what an item is written from. */
+function samePaper(a: Paper, b: Paper): boolean {
+  const keys = Object.keys(a) as (keyof Paper)[];
+  const others = Object.keys(b);
+  if (keys.length !== others.length || others.some((key) => !Object.hasOwn(a, key))) return false;
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
 }
 
 /** An item's text cut at its placeholders, or undefined when they are not the layout's, in its order. */

@@ -265,6 +265,55 @@ describe("items written once serve every feed and ranking of their papers", () =
   });
 });
 
+describe("items written once serve the same paper as another object", () => {
+  /** feed with each paper made by `change` (a copy), the rest of each entry as it is. */
+  const withPapers = (feed: Feed, change: (paper: Paper, i: number) => Paper): Feed => {
+    let i = 0;
+    return { ...feed, days: feed.days.map((d) => ({ ...d, papers: d.papers.map((e) => ({ ...e, paper: change(e.paper, i++) })) })) };
+  };
+
+  it("takes a paper equal in every field, as the store reads it back, for the one it wrote", () => {
+    const feed = fixtureFeed("day/rss-cs.CL.xml", QUERIES[1]![0], true);
+    const copies = withPapers(feed, (paper) => structuredClone(paper));
+    const added = vi.spyOn(PackageFeed.prototype, "addItem");
+    try {
+      for (const format of FEED_FORMATS) {
+        FORMATS[format].render(feed, LINKS, config.profile);
+        const want = reference.renderFeed(format, copies, LINKS, config.profile);
+        added.mockClear();
+        expect(FORMATS[format].render(copies, LINKS, config.profile)).toBe(want);
+        // The frame's own item: every paper's was written before.
+        expect(added, format).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      added.mockRestore();
+    }
+  });
+
+  it("writes its own item for a paper changed in any field, under the same id, version, type and day", () => {
+    const changes: [string, (p: Paper) => Paper][] = [
+      ["title", (p) => ({ ...p, title: `${p.title} (revised)` })],
+      ["abstract", (p) => ({ ...p, abstract: `${p.abstract} And more.` })],
+      ["one more author", (p) => ({ ...p, authors: [...p.authors, "A. Newcomer"] })],
+      ["an author renamed", (p) => ({ ...p, authors: ["A. Renamed", ...p.authors.slice(1)] })],
+      ["one more category", (p) => ({ ...p, categories: [...p.categories, "math.CO"] })],
+      ["a license", (p) => ({ ...p, license: "http://creativecommons.org/publicdomain/zero/1.0/" })],
+      ["a DOI", (p) => ({ ...p, doi: "10.1234/changed.5678" })],
+      ["a journal reference", (p) => ({ ...p, journalRef: "J. Changed 12 (2026) 34-56" })],
+      ["no license", ({ license: _, ...p }) => p],
+    ];
+    const feed = fixtureFeed("day/rss-cs.LG.xml", QUERIES[0]![0], false);
+    for (const [what, change] of changes) {
+      // Every third paper changed, the others copies.
+      const changed = withPapers(feed, (paper, i) => (i % 3 === 0 ? change(paper) : { ...paper }));
+      for (const format of FEED_FORMATS) {
+        FORMATS[format].render(feed, LINKS, config.profile);
+        expect(FORMATS[format].render(changed, LINKS, config.profile), `${what}, ${format}`).toBe(reference.renderFeed(format, changed, LINKS, config.profile));
+      }
+    }
+  });
+});
+
 describe("compactJson", { timeout: PROPERTY_TIMEOUT }, () => {
   it("writes any JSON value the package indented as JSON.stringify writes it compact", () => {
     const key = fc.oneof(fc.string(), fc.constantFrom('"', '\\', '\\"', '": ', "\n", "a\\", "\u2028"));
