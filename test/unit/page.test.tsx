@@ -1,15 +1,16 @@
 // The reading page as data (buildPageView) and as markup (the components, rendered to HTML): the day's
 // papers in the feed's order, matches highlighted, math as MathML, summaries collapsible below the paper's
 // own headings, the day selector, notices, subscribe links and the personalize form; nothing that runs.
+import { readdirSync } from "node:fs";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { CategorySnapshot } from "../../lib/arxiv/source";
-import { parseConfig } from "../../lib/config";
+import { getConfig, parseConfig } from "../../lib/config";
 import { buildFeed } from "../../lib/feed";
 import { parseFeedParams } from "../../lib/params";
-import { FeedPage } from "../../lib/render/page/components";
+import { FeedPage, matchedTerms, RichText } from "../../lib/render/page/components";
 import { buildPageView, DayNotKept } from "../../lib/render/page/view";
-import type { Feed, SummaryRecord } from "../../lib/types";
+import type { Feed, MatchMode, SummaryRecord } from "../../lib/types";
 import { DAY, dayFixture, makePaper, parseFixture, withSummaries } from "../helpers/fixtures";
 import { hrefsOf, runnableHtml, unsafeHtml } from "../helpers/html-tree";
 
@@ -146,5 +147,39 @@ describe("days and notices", () => {
       text: "arXiv has been failing for cs.AI since 30 Jun, 09:00 UTC (arXiv answered HTTP 503): showing its last good papers, announced up to Tuesday 30 June 2026. Next try 30 Jun, 16:10 UTC.",
     });
     expect(html).toContain('role="alert"');
+  });
+});
+
+describe("highlighting", () => {
+  const files = ["day", "real", "hostile"].flatMap((dir) =>
+    readdirSync(new URL(`../fixtures/arxiv/${dir}/`, import.meta.url)).filter((f) => f.endsWith(".xml")).map((f) => `${dir}/${f}`),
+  );
+  const shipped = getConfig().profile.keywords.map((k) => k.term);
+  const keywordSets = [
+    shipped,
+    ["LLM", "agent", "large language model", "graph neural network", "self-supervised", "x", "C++", "k-NN", "(RL)", "é"],
+  ];
+
+  it("marks in each title and abstract what searching for every keyword marks, from only those the ranking found there", () => {
+    const markup = (text: string, terms: readonly string[], mode: MatchMode) => renderToStaticMarkup(<RichText text={text} terms={terms} mode={mode} />);
+    let marked = 0;
+    for (const file of files) {
+      const papers = parseFixture(file).papers;
+      for (const mode of ["prefix", "word", "substring"] as const) {
+        for (const terms of keywordSets) {
+          const query = new URLSearchParams({ keywords: terms.join(","), match: mode, types: "all", limit: "500", min_score: "0" });
+          const feed = buildFeed(parseFeedParams(["cs.AI"], query, config), [snapshot([{ date: DAY, papers }])], { daysBack: 5, now: TUE_NOON });
+          for (const { paper, matches } of feed.days.flatMap((d) => d.papers)) {
+            const all = feed.params.profile.keywords.map((k) => k.term);
+            for (const [text, where] of [[paper.title, "inTitle"], [paper.abstract, "inAbstract"]] as const) {
+              const want = markup(text, all, mode);
+              expect(markup(text, matchedTerms(matches, where), mode), `${file}, ${mode}, ${paper.id}, ${where}`).toBe(want);
+              if (want.includes("<mark>")) marked++;
+            }
+          }
+        }
+      }
+    }
+    expect(marked).toBeGreaterThan(1000);
   });
 });

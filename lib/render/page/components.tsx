@@ -4,7 +4,7 @@
 import type { ReactNode } from "react";
 import { arxivLinks } from "../../arxiv/ids";
 import { matchRanges } from "../../rank";
-import { ANNOUNCE_TYPES, type FeedEntry, type MatchMode } from "../../types";
+import { ANNOUNCE_TYPES, type FeedEntry, type KeywordMatch, type MatchMode } from "../../types";
 import { formatScore, licenseLabel } from "../document";
 import { safeHttpUrl } from "../escape";
 import { renderMarkdown } from "../markdown";
@@ -72,11 +72,20 @@ function where(inTitle: boolean, inAbstract: boolean): string {
   return inTitle && inAbstract ? "title and abstract" : inTitle ? "title" : "abstract";
 }
 
+/** The terms of the keywords found in a paper's title, or its abstract. */
+export function matchedTerms(matches: readonly KeywordMatch[], where: "inTitle" | "inAbstract"): string[] {
+  return matches.filter((m) => m[where]).map((m) => m.term);
+}
+
 export function PaperCard({ entry, rank, view }: { entry: FeedEntry; rank: number; view: PageView }): ReactNode {
   const { paper, score, matches, summary } = entry;
   const links = arxivLinks(paper.id);
   const [primary, ...others] = paper.categories;
-  const terms = view.keywordTerms;
+  // Each text is searched for the keywords the ranking found in it, not for every keyword: the others
+  // do not occur there (matchRanges matches as the ranking does), and searching every paragraph for all
+  // of a profile's keywords was most of the page's own work.
+  const titleTerms = matchedTerms(matches, "inTitle");
+  const abstractTerms = matchedTerms(matches, "inAbstract");
   const titleId = `title-${paper.id.replace(/[^\w]/g, "-")}`;
   const license = paper.license ? safeHttpUrl(paper.license) : undefined;
   const paragraphs = paper.abstract.split(/\n\s*\n|\n(?=\s)/).map((p) => p.trim()).filter(Boolean);
@@ -89,7 +98,7 @@ export function PaperCard({ entry, rank, view }: { entry: FeedEntry; rank: numbe
         <div className="paper-heading">
           <h3 id={titleId} className="paper-title">
             <a href={links.abs}>
-              <RichText text={paper.title} terms={terms} mode={view.matchMode} />
+              <RichText text={paper.title} terms={titleTerms} mode={view.matchMode} />
             </a>
           </h3>
           <Authors authors={paper.authors} />
@@ -143,7 +152,7 @@ export function PaperCard({ entry, rank, view }: { entry: FeedEntry; rank: numbe
       <div className="abstract">
         {paragraphs.map((p, i) => (
           <p key={i}>
-            <RichText text={p} terms={terms} mode={view.matchMode} />
+            <RichText text={p} terms={abstractTerms} mode={view.matchMode} />
           </p>
         ))}
       </div>

@@ -48,7 +48,6 @@ export interface PageView {
   /** The query string of this view's feeds, relative to the configured profile. */
   search: string;
   custom: boolean;
-  keywordTerms: string[];
   matchMode: Feed["params"]["profile"]["match"];
 }
 
@@ -104,7 +103,6 @@ export function buildPageView(feed: Feed, options: { config: AppConfig; origin: 
     fields: profileFields(params.profile),
     search,
     custom: search !== "",
-    keywordTerms: params.profile.keywords.map((k) => k.term),
     matchMode: params.profile.match,
   };
 }
