@@ -527,14 +527,21 @@ export function createArxivSource(deps: ArxivSourceDeps): ArxivSource {
     const deadline = deps.now() + waitMsOf(priority);
     const locks = new Map<string, Lock>();
     try {
-      for (const c of group) {
+      // Every instance takes a group's locks in one order, and one that finds the first taken waits for
+      // its holder before it takes any other: two instances asked for the same union at once would
+      // otherwise each take some of its categories and ask arXiv twice, each for a part.
+      const [first, ...rest] = [...group].sort();
+      const lead = await tryLock(deps.store, storeKeys.categoryLock(first!), categoryLockMs());
+      if (lead) locks.set(first!, lead);
+      else await settle(first!, refreshLocked(first!, priority, deadline));
+      for (const c of rest) {
         const lock = await tryLock(deps.store, storeKeys.categoryLock(c), categoryLockMs());
         if (lock) locks.set(c, lock);
         else void settle(c, refreshLocked(c, priority, deadline));
       }
       const members: string[] = [];
       const currents = new Map<string, CategoryState | undefined>();
-      for (const c of locks.keys()) {
+      for (const c of group.filter((c) => locks.has(c))) {
         const current = await readState(c);
         if (await isCurrent(c, current)) await settle(c, snapshot(c, current));
         else {

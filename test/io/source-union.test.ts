@@ -6,6 +6,7 @@ import { expectedAnnouncementDate } from "../../lib/arxiv/schedule";
 import type { CategorySnapshot } from "../../lib/arxiv/source";
 import { AppError } from "../../lib/errors";
 import { storeKeys } from "../../lib/store/keys";
+import type { Store } from "../../lib/store/types";
 import { startArxivFixtureServer } from "../servers/arxiv-fixture-server";
 import { serverForTests, sourceHarness, TUE_10AM } from "../helpers/io";
 
@@ -98,5 +99,45 @@ describe("one request for a union", () => {
     const { source } = today();
     await Promise.all(Array.from({ length: 50 }, () => Promise.all(source.loadAll(FOUR))));
     expect(asked()).toEqual(["cs.AI+cs.CL+cs.DC+cs.LG"]);
+  });
+
+  it("two instances sharing the store, one of them slow to take each lock after its first, make one request", async () => {
+    const a = today();
+    // The other instance's view of the same store: each category lock after its first comes some turns
+    // of the event loop late (not on the clock, which both share), so that the first instance, finding
+    // the first lock taken, could take all the others meanwhile.
+    let locksTaken = 0;
+    const slowLocks = new Proxy(a.store, {
+      get(store, name) {
+        if (name === "set") {
+          return async (...args: Parameters<Store["set"]>) => {
+            if (args[0].startsWith(storeKeys.categoryLock("")) && locksTaken++ > 0) {
+              for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+            }
+            return store.set(...args);
+          };
+        }
+        const value: unknown = Reflect.get(store, name);
+        return typeof value === "function" ? value.bind(store) : value;
+      },
+    });
+    const b = sourceHarness(server, TUE_10AM, { configured: FOUR, store: slowLocks, clock: a.clock });
+    const [fromB, fromA] = await Promise.all([Promise.all(b.source.loadAll(FOUR)), Promise.all(a.source.loadAll(FOUR))]);
+    expect(asked()).toEqual(["cs.AI+cs.CL+cs.DC+cs.LG"]);
+    expect(fromA.map((s) => s.version)).toEqual(fromB.map((s) => s.version));
+    expect(fromA.every((s) => s.version && s.days.length > 0)).toBe(true);
+  });
+
+  it.each([
+    ["in the same order", FOUR],
+    ["in another order", [...FOUR].reverse()],
+  ])("two instances sharing the store, asked for the union at once (%s), make one request between them", async (_, other) => {
+    const a = today();
+    const b = sourceHarness(server, TUE_10AM, { configured: FOUR, store: a.store, clock: a.clock });
+    const [fromA, fromB] = await Promise.all([Promise.all(a.source.loadAll(FOUR)), Promise.all(b.source.loadAll(other))]);
+    expect(asked()).toEqual(["cs.AI+cs.CL+cs.DC+cs.LG"]);
+    const versionOf = new Map(fromB.map((s) => [s.category, s.version]));
+    expect(fromA.map((s) => versionOf.get(s.category))).toEqual(fromA.map((s) => s.version));
+    expect(fromA.every((s) => s.version && s.days.length > 0)).toBe(true);
   });
 });
