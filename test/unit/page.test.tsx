@@ -160,7 +160,8 @@ describe("highlighting", () => {
     ["LLM", "agent", "large language model", "graph neural network", "self-supervised", "x", "C++", "k-NN", "(RL)", "é"],
   ];
 
-  it("marks in each title and abstract what searching for every keyword marks, from only those the ranking found there", () => {
+  // Thousands of texts, each rendered twice: seconds, and more on a loaded machine.
+  it("marks in each title and abstract what searching for every keyword marks, from only those the ranking found there", { timeout: 30_000 }, () => {
     const markup = (text: string, terms: readonly string[], mode: MatchMode) => renderToStaticMarkup(<RichText text={text} terms={terms} mode={mode} />);
     let marked = 0;
     for (const file of files) {
