@@ -73,8 +73,8 @@ function where(inTitle: boolean, inAbstract: boolean): string {
 }
 
 /** The terms of the keywords found in a paper's title, or its abstract. */
-export function matchedTerms(matches: readonly KeywordMatch[], where: "inTitle" | "inAbstract"): string[] {
-  return matches.filter((m) => m[where]).map((m) => m.term);
+export function matchedTerms(matches: readonly KeywordMatch[], field: "inTitle" | "inAbstract"): string[] {
+  return matches.filter((m) => m[field]).map((m) => m.term);
 }
 
 export function PaperCard({ entry, rank, view }: { entry: FeedEntry; rank: number; view: PageView }): ReactNode {
